@@ -1,0 +1,12 @@
+#pragma once
+// Registration of each `medvlm` subcommand; one file per command.
+
+#include <CLI/CLI.hpp>
+
+namespace medvlm::cli {
+
+void register_validate(CLI::App& app);
+void register_eval(CLI::App& app);
+void register_make_tiny_model(CLI::App& app);
+
+}  // namespace medvlm::cli

@@ -1,0 +1,40 @@
+#include "cli/dataset_options.hpp"
+
+namespace medvlm::cli {
+
+void add_dataset_flags(CLI::App* command, DatasetFlags& flags) {
+    command->add_option("--benchmark", flags.benchmark, "Benchmark: medxpertqa-mm, slake or vqa-rad")->required();
+    command->add_option("--data", flags.data, "Records file as published (JSON or JSONL)")->required();
+    command->add_option("--image-root", flags.image_root,
+                        "Directory the records' image names are resolved in; nothing outside it is read")
+        ->required();
+    command->add_option("--split", flags.split,
+                        "Split to keep. VQA-RAD: test (default), train or all, from phrase_type. "
+                        "Other benchmarks: recorded as given, else taken from the file name");
+    command->add_option("--lang", flags.lang, "SLAKE question language: en (default), zh or all")
+        ->check(CLI::IsMember({"en", "zh", "all"}));
+    command->add_flag("--skip-invalid", flags.skip_invalid,
+                      "Skip rows with invalid records or unusable images, listing each one, instead of stopping");
+    command->add_option("--limit", flags.limit, "Keep only the first N rows after filtering (0: all)");
+    command->add_option("--max-image-pixels", flags.max_image_pixels,
+                        "Reject images whose width x height exceeds this many pixels")
+        ->check(CLI::PositiveNumber);
+    command->add_option("--max-image-bytes", flags.max_image_bytes, "Reject image files larger than this many bytes")
+        ->check(CLI::PositiveNumber);
+}
+
+DatasetOptions to_dataset_options(const DatasetFlags& flags) {
+    DatasetOptions options;
+    options.benchmark = parse_benchmark(flags.benchmark);
+    options.data_file = flags.data;
+    options.image_root = flags.image_root;
+    options.split = flags.split;
+    options.lang = flags.lang;
+    options.skip_invalid = flags.skip_invalid;
+    options.limit = flags.limit;
+    options.image_limits.max_pixels = flags.max_image_pixels;
+    options.image_limits.max_file_bytes = flags.max_image_bytes;
+    return options;
+}
+
+}  // namespace medvlm::cli

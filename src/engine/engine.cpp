@@ -1,0 +1,21 @@
+#include "engine/engine.hpp"
+
+#include "core/error.hpp"
+
+namespace medvlm {
+
+std::string scoring_name(Scoring scoring) {
+    return scoring == Scoring::Generate ? "generate" : "choice-logprob";
+}
+
+Scoring parse_scoring(const std::string& name) {
+    if (name == "generate") {
+        return Scoring::Generate;
+    }
+    if (name == "choice-logprob") {
+        return Scoring::ChoiceLogprob;
+    }
+    throw InputError("unknown --scoring '" + name + "'; expected generate or choice-logprob");
+}
+
+}  // namespace medvlm
