@@ -18,4 +18,13 @@ Scoring parse_scoring(const std::string& name) {
     throw InputError("unknown --scoring '" + name + "'; expected generate or choice-logprob");
 }
 
+std::vector<EngineResult> Engine::run_batch(const std::vector<EngineRequest>& requests) {
+    std::vector<EngineResult> results;
+    results.reserve(requests.size());
+    for (const auto& request : requests) {
+        results.push_back(run(request));
+    }
+    return results;
+}
+
 }  // namespace medvlm

@@ -74,6 +74,14 @@ public:
     // rejects) come back as ok=false; EngineError is thrown only when the
     // engine itself is unusable.
     [[nodiscard]] virtual EngineResult run(const EngineRequest& request) = 0;
+
+    // Runs independent calls and returns their results in request order.
+    // Engines that can overlap calls (batched decoding, concurrent HTTP
+    // requests) override it; the default runs them one after another.
+    [[nodiscard]] virtual std::vector<EngineResult> run_batch(const std::vector<EngineRequest>& requests);
+
+    // How many calls run_batch can usefully take at once.
+    [[nodiscard]] virtual size_t preferred_batch_size() const { return 1; }
 };
 
 }  // namespace medvlm

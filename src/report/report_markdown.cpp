@@ -2,15 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "report/markdown_format.hpp"
+#include "report/report_multiple_choice.hpp"
+#include "report/report_short_answer.hpp"
+
 namespace medvlm {
 namespace {
-
-std::string percent(double value) { return fmt::format("{:.1f} %", 100.0 * value); }
-
-std::string interval_text(const nlohmann::json& interval) {
-    return fmt::format("{:.1f}-{:.1f} %", 100.0 * interval.at("lower").get<double>(),
-                       100.0 * interval.at("upper").get<double>());
-}
 
 void write_header(const nlohmann::json& manifest, const nlohmann::json& summary, std::string& out) {
     const auto& engine = manifest.at("engine");
@@ -58,53 +55,14 @@ void write_telemetry(const nlohmann::json& manifest, const nlohmann::json& summa
                        t.at("unique_images").get<int64_t>(), t.at("skipped_rows").size());
 }
 
-void write_multiple_choice(const nlohmann::json& summary, std::string& out) {
-    const auto& baselines = summary.at("baselines");
-    out += "## Results\n\n";
-    out += "| Mode | n | Accuracy | 95 % CI (Wilson) | Unknown | Truncated | Failed calls |\n";
-    out += "|---|---:|---:|---|---:|---:|---:|\n";
-    for (const auto& [mode, stats] : summary.at("modes").items()) {
-        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", mode, stats.at("n").get<int64_t>(),
-                           percent(stats.at("accuracy").get<double>()), interval_text(stats.at("ci95")),
-                           percent(stats.at("unknown_rate").get<double>()),
-                           percent(stats.at("truncation_rate").get<double>()), stats.at("failed").get<int64_t>());
-    }
-    out += fmt::format("\nBaselines on these rows: random {}, always answering \"{}\" {} (the most common label).\n\n",
-                       percent(baselines.at("random").get<double>()),
-                       baselines.at("best_constant_letter").at("letter").get<std::string>(),
-                       percent(baselines.at("best_constant_letter").at("accuracy").get<double>()));
-}
-
-void write_short_answer(const nlohmann::json& summary, std::string& out) {
-    out += "## Results\n\n";
-    out += "| Mode | n | exact_match | 95 % CI (Wilson) | token_f1 | token_recall | closed_accuracy | "
-           "open_exact_match | Failed calls |\n";
-    out += "|---|---:|---:|---|---:|---:|---:|---:|---:|\n";
-    for (const auto& [mode, stats] : summary.at("modes").items()) {
-        out += fmt::format("| {} | {} | {} | {} | {:.3f} | {:.3f} | {} (n={}) | {} (n={}) | {} |\n", mode,
-                           stats.at("n").get<int64_t>(), percent(stats.at("exact_match").at("value").get<double>()),
-                           interval_text(stats.at("exact_match").at("ci95")),
-                           stats.at("token_f1").at("value").get<double>(),
-                           stats.at("token_recall").at("value").get<double>(),
-                           percent(stats.at("closed_accuracy").at("value").get<double>()),
-                           stats.at("closed_accuracy").at("n").get<int64_t>(),
-                           percent(stats.at("open_exact_match").at("value").get<double>()),
-                           stats.at("open_exact_match").at("n").get<int64_t>(), stats.at("failed").get<int64_t>());
-    }
-    out += "\nMetric definitions are in manifest.json under `metric_definitions`.\n\n";
-}
-
 }  // namespace
 
 std::string render_run_report(const nlohmann::json& manifest, const nlohmann::json& summary) {
     std::string out;
     write_header(manifest, summary, out);
     write_telemetry(manifest, summary, out);
-    if (manifest.at("task") == "multiple-choice") {
-        write_multiple_choice(summary, out);
-    } else {
-        write_short_answer(summary, out);
-    }
+    out += manifest.at("task") == "multiple-choice" ? render_multiple_choice_results(manifest, summary)
+                                                    : render_short_answer_results(manifest, summary);
     return out;
 }
 

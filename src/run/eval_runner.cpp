@@ -10,6 +10,7 @@
 #include "prompts/shuffle.hpp"
 #include "report/report_markdown.hpp"
 #include "report/summary.hpp"
+#include "run/call_plan.hpp"
 #include "run/scorer.hpp"
 
 namespace medvlm {
@@ -86,14 +87,6 @@ private:
     std::chrono::steady_clock::time_point last_{};
 };
 
-std::vector<EngineImage> images_of(const Example& example) {
-    std::vector<EngineImage> images;
-    for (const auto& image : example.images) {
-        images.push_back({image.path, image.sha256});
-    }
-    return images;
-}
-
 }  // namespace
 
 EvalOutcome run_eval(const EvalConfig& config, const Dataset& dataset, Engine& engine) {
@@ -105,57 +98,34 @@ EvalOutcome run_eval(const EvalConfig& config, const Dataset& dataset, Engine& e
     outcome.manifest = build_manifest(config, dataset, engine.describe());
     write_json_atomic(config.out_dir / "manifest.json", outcome.manifest);
 
-    const auto& examples = dataset.examples;
-    std::vector<size_t> partners;
-    for (const auto mode : config.modes) {
-        if (mode == AblationMode::ShuffledImage) {
-            partners = shuffled_image_partners(examples, config.seed);
-        }
-    }
-
-    const bool prefill = config.scoring == Scoring::ChoiceLogprob;
-    const int max_new_tokens = effective_max_new_tokens(config);
-    const size_t total = examples.size() * config.modes.size() * static_cast<size_t>(config.rotations);
-    ProgressLog progress(total);
+    const std::vector<PlannedCall> plan = plan_calls(config, dataset);
+    const size_t batch_size = std::max<size_t>(1, engine.preferred_batch_size());
+    ProgressLog progress(plan.size());
     std::ofstream predictions_file(config.out_dir / "predictions.jsonl", std::ios::app);
     std::vector<Prediction> predictions;
-    predictions.reserve(total);
+    predictions.reserve(plan.size());
 
-    for (size_t row = 0; row < examples.size(); ++row) {
-        const Example& example = examples[row];
-        for (const auto mode : config.modes) {
-            for (int rotation = 0; rotation < config.rotations; ++rotation) {
-                const BuiltPrompt prompt = build_prompt(example, mode, rotation, config.prompts, prefill);
-                const Example* image_source = nullptr;
-                if (mode == AblationMode::ShuffledImage) {
-                    image_source = &examples[partners[row]];
-                } else if (mode_sends_images(mode)) {
-                    image_source = &example;
-                }
-
-                EngineRequest request;
-                request.system = prompt.system;
-                request.user_text = prompt.user_text;
-                request.assistant_prefix = prompt.assistant_prefix;
-                request.max_new_tokens = prefill ? 0 : max_new_tokens;
-                request.scoring = config.scoring;
-                request.choice_letters = prompt.letters;
-                if (image_source != nullptr) {
-                    request.images = images_of(*image_source);
-                }
-
-                const EngineResult result = engine.run(request);
-                if (!result.ok) {
-                    spdlog::warn("{} ({}, rotation {}): call failed: {}", example.id, mode_name(mode), rotation,
-                                 result.error);
-                }
-                CallContext call{&example, mode, rotation, &prompt, image_source, &request};
-                predictions.push_back(score_call(call, result, config.normalize));
-                predictions_file << predictions.back().to_json().dump() << '\n';
-                predictions_file.flush();
-                progress.step(predictions.size());
-            }
+    for (size_t start = 0; start < plan.size(); start += batch_size) {
+        const size_t end = std::min(plan.size(), start + batch_size);
+        std::vector<EngineRequest> requests;
+        for (size_t i = start; i < end; ++i) {
+            requests.push_back(plan[i].request);
         }
+        const std::vector<EngineResult> results = engine.run_batch(requests);
+        for (size_t i = start; i < end; ++i) {
+            const PlannedCall& call = plan[i];
+            const EngineResult& result = results[i - start];
+            if (!result.ok) {
+                spdlog::warn("{} ({}, rotation {}): call failed: {}", call.example->id, mode_name(call.mode),
+                             call.rotation, result.error);
+            }
+            const CallContext context{call.example, call.mode, call.rotation, &call.prompt, call.image_source,
+                                      &call.request};
+            predictions.push_back(score_call(context, result, config.normalize));
+            predictions_file << predictions.back().to_json().dump() << '\n';
+        }
+        predictions_file.flush();
+        progress.step(predictions.size());
     }
     if (!predictions_file) {
         throw Error((config.out_dir / "predictions.jsonl").string() + ": write failed (disk full?)");

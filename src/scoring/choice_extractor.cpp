@@ -142,14 +142,16 @@ ExtractedChoice extract_choice(std::string_view reply, const std::vector<std::st
         const std::string rest = trim(std::string(after));
         const bool alone = rest.empty() || rest == "." || rest == ")" || rest == "]";
         const int index = letter_index(letter, letters);
-        const bool usable = (!lowercase || enclosed || alone) && (enclosed || letter_stands_alone(after, index, option_texts));
+        const bool letter_case_ok = !lowercase || enclosed || alone;
+        // "A or C", "(B), (D)": two letters offered as the answer.
+        static const std::regex second_letter(R"(^[\)\]\}"'.]?\s*(?:,|and|or|/|&)\s*[\(\[]?\s*[A-Z](?![A-Za-z0-9]))");
+        if (letter_case_ok && std::regex_search(std::string(after), second_letter)) {
+            result.ambiguous = true;
+            result.rule = "ambiguous";
+            return result;
+        }
+        const bool usable = letter_case_ok && (enclosed || letter_stands_alone(after, index, option_texts));
         if (usable) {
-            static const std::regex second_letter(R"(^[\)\]\}"'.]?\s*(?:,|and|or|/|&)\s*[\(\[]?\s*[A-Z](?![A-Za-z0-9]))");
-            if (std::regex_search(std::string(after), second_letter)) {
-                result.ambiguous = true;
-                result.rule = "ambiguous";
-                return result;
-            }
             if (index < 0) {
                 result.out_of_range = true;
                 result.rule = "out_of_range";

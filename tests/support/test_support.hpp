@@ -1,0 +1,38 @@
+#pragma once
+// Shared helpers for medvlm's tests: locating the real benchmark data,
+// temporary directories, tiny models and running the medvlm binary.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/tiny_model.hpp"
+
+namespace medvlm::testing {
+
+// The folder with the real benchmark files: $MEDVLM_SHARED_DATA, else
+// ../shared/data next to the repository. Fails the calling test with a
+// clear message when it is missing.
+[[nodiscard]] std::filesystem::path shared_data_dir();
+
+// A fresh empty directory under the system temp folder, removed at exit.
+[[nodiscard]] std::filesystem::path make_temp_dir(const std::string& label);
+
+// A tiny model written once per process for the given seed.
+[[nodiscard]] const TinyModelFiles& tiny_model(uint64_t seed = 1);
+
+void write_text(const std::filesystem::path& path, const std::string& content);
+
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;  // stdout and stderr together
+};
+
+// Runs the medvlm binary with the arguments (each shell-quoted).
+[[nodiscard]] CommandResult run_medvlm(const std::vector<std::string>& arguments);
+
+[[nodiscard]] std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path);
+
+}  // namespace medvlm::testing
