@@ -34,8 +34,8 @@ struct Dataset {
     std::string lang;
     std::vector<Example> examples;
     Telemetry telemetry;
-    // Declared in the options, or the image root holds the stand-in marker
-    // file (see data/stand_in_images.hpp).
+    // Declared in the options, or the image root contains the stand-in
+    // marker file (see data/stand_in_images.hpp).
     bool stand_in_images = false;
 };
 

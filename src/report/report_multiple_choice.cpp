@@ -137,23 +137,24 @@ void write_accuracy_table(const nlohmann::json& manifest, const nlohmann::json& 
 
 void write_letter_tables(const nlohmann::json& manifest, const nlohmann::json& summary, std::string& out) {
     const auto letters = option_letters(summary);
-    const auto header = [&](const std::string& first, const std::string& last) {
-        std::string row = "| " + first + " |";
+    // "| Mode | A | ... | E | extra columns |" and its alignment row.
+    const auto header = [&](const std::vector<std::string>& extra_columns) {
+        std::string row = "| Mode |";
         std::string rule = "|---|";
         for (const auto& letter : letters) {
             row += " " + letter + " |";
             rule += "---:|";
         }
-        if (!last.empty()) {
-            row += " " + last + " |";
-            rule += "---|";
+        for (const auto& column : extra_columns) {
+            row += " " + column + " |";
+            rule += "---:|";
         }
         return row + "\n" + rule + "\n";
     };
 
     out += "### Accuracy by gold position\n\n";
     out += "Accuracy (calls) grouped by the letter at which the gold answer was shown, over every rotation.\n\n";
-    out += header("Mode", "");
+    out += header({});
     for (const auto& mode : run_modes(manifest)) {
         const auto& by_position = summary.at("modes").at(mode).at("accuracy_by_gold_position");
         out += "| " + mode + " |";
@@ -165,7 +166,7 @@ void write_letter_tables(const nlohmann::json& manifest, const nlohmann::json& s
 
     out += "\n### Per-letter accuracy\n\n";
     out += "Accuracy (rows) on the original option order, grouped by the gold letter.\n\n";
-    out += header("Mode", "");
+    out += header({});
     for (const auto& mode : run_modes(manifest)) {
         const auto& per_letter = summary.at("modes").at(mode).at("per_letter_accuracy");
         out += "| " + mode + " |";
@@ -179,7 +180,7 @@ void write_letter_tables(const nlohmann::json& manifest, const nlohmann::json& s
     out += "Shown letters chosen over every rotation. The chi-square test compares the chosen letters (UNKNOWN left "
            "out) with the letters at which the gold answers were shown; a small p-value means the model prefers some "
            "letters. Results marked * have an expected count below 5, where the test is unreliable.\n\n";
-    out += header("Mode", "UNKNOWN | Chi-square (df) | p-value");
+    out += header({"UNKNOWN", "Chi-square (df)", "p-value"});
     for (const auto& mode : run_modes(manifest)) {
         const auto& stats = summary.at("modes").at(mode);
         const auto& distribution = stats.at("all_rotations").at("shown_letter_distribution");

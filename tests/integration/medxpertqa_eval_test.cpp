@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/error.hpp"
 #include "core/files.hpp"
@@ -102,6 +103,8 @@ TEST(MedXpertQaEval, AllModesTwoRotationsOnStandInImages) {
         rows[example.id] = &example;
     }
     const auto partners = shuffled_image_partners(dataset.examples, config.seed);
+    // Rows that got another image count although other rows share theirs.
+    std::set<std::string> count_mismatches;
     for (const auto& prediction : predictions) {
         const std::string id = prediction.at("id");
         const AblationMode mode = parse_mode(prediction.at("mode").get<std::string>());
@@ -126,12 +129,22 @@ TEST(MedXpertQaEval, AllModesTwoRotationsOnStandInImages) {
             EXPECT_NE(source, id) << context;
             EXPECT_EQ(source, partner.id) << context;
             EXPECT_EQ(sent, image_names(partner)) << context;
-            EXPECT_EQ(sent.size(), rows.at(id)->images.size()) << context;
+            const size_t own_count = rows.at(id)->images.size();
+            const auto same_count = std::count_if(dataset.examples.begin(), dataset.examples.end(),
+                                                  [&](const Example& e) { return e.images.size() == own_count; });
+            if (same_count >= 2 && sent.size() != own_count) {
+                count_mismatches.insert(id);
+            }
         } else {
             EXPECT_EQ(source, id) << context;
             EXPECT_EQ(sent, image_names(*rows.at(id))) << context;
         }
     }
+
+    // The first six rows have one 2-image row (MM-0) and five 1-image rows.
+    // The derangement sends every image set exactly once, so the lone
+    // 2-image set goes to one 1-image row, and no other row differs.
+    EXPECT_LE(count_mismatches.size(), 1u);
 
     const auto summary = read_json_file(config.out_dir / "summary.json");
     expect_mode_summary_keys(summary);

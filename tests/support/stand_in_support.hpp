@@ -1,8 +1,8 @@
 #pragma once
 // Real MedXpertQA-MM records with stand-in images. The real images are not
-// available here, so the tests that send MedXpertQA-MM images send
-// generated placeholders written under the names the records give; those
-// tests check the pipeline, never what a model does with the real images.
+// available to the tests, so tests that send MedXpertQA-MM images send
+// generated placeholders under the names the records give. Those tests
+// check the pipeline, never what a model does with the real images.
 
 #include <filesystem>
 

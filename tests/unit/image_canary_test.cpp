@@ -1,5 +1,5 @@
-// Golden table: tests/golden/image_canary.jsonl holds replies with whether
-// each says the model did not receive an image.
+// Golden table: tests/golden/image_canary.jsonl lists replies and whether
+// each states that the model did not receive an image.
 
 #include <gtest/gtest.h>
 

@@ -262,6 +262,34 @@ TEST_F(SummaryMultipleChoiceTest, ReportHasModelCardTable) {
     EXPECT_NE(report.find("`r1` (rotation 0): \"I cannot see the image.\""), std::string::npos) << report;
     EXPECT_NE(report.find("### images_per_row"), std::string::npos);
     EXPECT_NE(report.find("| text-only | 4 | 25.0 % |"), std::string::npos) << report;
+    EXPECT_NE(report.find("| Mode | A | B | C | D | E | UNKNOWN | Chi-square (df) | p-value |\n"
+                          "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"),
+              std::string::npos)
+        << report;
+}
+
+TEST_F(SummaryMultipleChoiceTest, ReportTablesHaveEvenRows) {
+    // Every line of a Markdown table has as many cells as its header.
+    const std::string report = render_multiple_choice_results(manifest_, summary_);
+    size_t header_cells = 0;
+    size_t start = 0;
+    while (start < report.size()) {
+        const size_t end = std::min(report.find('\n', start), report.size());
+        const std::string line = report.substr(start, end - start);
+        start = end + 1;
+        if (!line.starts_with("|")) {
+            header_cells = 0;
+            continue;
+        }
+        size_t cells = 0;
+        for (size_t i = 0; i < line.size(); ++i) {
+            cells += line[i] == '|' && (i == 0 || line[i - 1] != '\\') ? 1 : 0;
+        }
+        if (header_cells == 0) {
+            header_cells = cells;
+        }
+        EXPECT_EQ(cells, header_cells) << line;
+    }
 }
 
 }  // namespace
