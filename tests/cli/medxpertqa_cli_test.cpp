@@ -2,7 +2,7 @@
 // `medvlm eval`, as a user runs them: 20 real records, all five modes, all
 // five rotations, both scoring methods. The images are generated stand-ins
 // named as the records name them (the real images are not available here),
-// and the run says so.
+// and the run states that.
 
 #include <gtest/gtest.h>
 

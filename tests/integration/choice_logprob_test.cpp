@@ -50,7 +50,7 @@ protected:
 
 Engine* ChoiceLogprobTest::engine_ = nullptr;
 
-TEST_F(ChoiceLogprobTest, FiveFiniteLogprobsThatSumToAtMostOne) {
+TEST_F(ChoiceLogprobTest, FiveFiniteLetterLogprobs) {
     ASSERT_TRUE(engine_->supports_choice_logprob());
     const Dataset dataset = testing::load_medxpertqa_with_stand_ins(3);
     for (const auto& example : dataset.examples) {
@@ -104,7 +104,8 @@ TEST_F(ChoiceLogprobTest, RotationChangesWhichLetterIsScored) {
     const Example& example = dataset.examples.front();
     const EngineResult original = engine_->run(request_for(example, AblationMode::TextOnly, 0));
     const EngineResult rotated = engine_->run(request_for(example, AblationMode::TextOnly, 2));
-    ASSERT_TRUE(original.ok && rotated.ok);
+    ASSERT_TRUE(original.ok) << original.error;
+    ASSERT_TRUE(rotated.ok) << rotated.error;
     EXPECT_NE(original.choice_logprobs, rotated.choice_logprobs);
 }
 

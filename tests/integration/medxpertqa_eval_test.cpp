@@ -2,7 +2,7 @@
 // both scoring methods, the auditable shuffled-image pairing, the canary
 // and the baselines. The images are generated stand-ins named as the
 // records name them (the real images are not available), and the run must
-// say so.
+// state that.
 
 #include <gtest/gtest.h>
 
@@ -21,7 +21,7 @@
 namespace medvlm {
 namespace {
 
-// Answers every call with one fixed reply and reports the images as encoded.
+// Returns one fixed reply to every call and reports its images as encoded.
 class FixedReplyEngine : public Engine {
 public:
     explicit FixedReplyEngine(std::string reply) : reply_(std::move(reply)) {}

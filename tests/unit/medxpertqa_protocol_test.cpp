@@ -28,9 +28,9 @@ std::set<std::string> image_hashes(const Example& example) {
 }
 
 TEST(MedXpertQaProtocol, RotationGoldenTexts) {
-    // tests/golden/medxpertqa_rotation.jsonl holds the exact user text for
-    // real records: the inline "Answer Choices: (A) ... (E)" block is gone
-    // and the one remaining list shows the rotated order.
+    // tests/golden/medxpertqa_rotation.jsonl contains the exact user text
+    // for real records. The inline "Answer Choices: (A) ... (E)" block is
+    // gone, and the one remaining list shows the rotated order.
     const auto file = testing::medxpertqa_records_file();
     const auto examples = parse_medxpertqa_mm(file.string(), read_file(file), ParseOptions{}).examples;
     std::map<std::string, const Example*> by_id;
