@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "cli/dataset_options.hpp"
 #include "core/error.hpp"
+#include "data/stand_in_images.hpp"
 #include "engine/llama_engine.hpp"
 #include "report/report_markdown.hpp"
 #include "run/eval_runner.hpp"
@@ -30,6 +31,7 @@ struct EvalFlags {
     bool no_gpu = false;
     std::string chat_template;
     bool number_words = false;
+    bool stand_in_images = false;
 };
 
 }  // namespace
@@ -59,6 +61,9 @@ void register_eval(CLI::App& app) {
                         "llama.cpp built-in chat template name, overriding the model's own");
     command->add_flag("--number-words", flags->number_words,
                       "Short answers: map number words zero..twenty to digits before comparing");
+    command->add_flag("--stand-in-images", flags->stand_in_images,
+                      "The images under --image-root are generated stand-ins (medvlm make-stand-in-images); the run "
+                      "is marked as such. Required when the folder contains the stand-in marker file");
 
     command->callback([flags] {
         EvalConfig config;
@@ -70,8 +75,14 @@ void register_eval(CLI::App& app) {
         config.seed = flags->seed;
         config.normalize.number_words = flags->number_words;
         config.out_dir = flags->out;
+        config.dataset.stand_in_images = flags->stand_in_images;
 
         const Dataset dataset = load_dataset(config.dataset);
+        if (dataset.stand_in_images && !flags->stand_in_images) {
+            throw InputError(config.dataset.image_root.string() + " contains stand-in images (marker file " +
+                             kStandInMarkerFile + "), not the benchmark's images; pass --stand-in-images to "
+                             "evaluate on them knowingly, or point --image-root at the real images");
+        }
         fmt::print("{}", dataset.telemetry.to_table());
 
         LlamaEngineOptions engine_options;
