@@ -89,7 +89,13 @@ StagePools build_pools(const std::vector<Source>& from, const std::vector<Droppe
                 continue;
             }
             ++pools.records_kept[stage];
-            (stage == 4 ? instruction : stage == 3 ? multiple_choice : short_answer).push_back(&record);
+            if (stage == 4) {
+                instruction.push_back(&record);
+            } else if (stage == 3) {
+                multiple_choice.push_back(&record);
+            } else {
+                short_answer.push_back(&record);
+            }
         }
         append(pools.stages[1], grounding_samples(source, short_answer, images, pools.grounding));
         append(pools.stages[2], short_answer_samples(source, short_answer, images, pools.empty_answers));

@@ -24,8 +24,10 @@ struct TrainingSample {
     std::vector<std::string> image_sha256;  // of each image file, same order
     std::string prompt;
     std::string answer;
-    // What the sample teaches: grounding_modality, grounding_body_region,
-    // grounding_question, short_answer, multiple_choice or instruction.
+    // The skill the sample trains: grounding_modality,
+    // grounding_body_region, grounding_plane, grounding_organ,
+    // grounding_presence, grounding_normality, short_answer,
+    // multiple_choice or instruction.
     std::string task;
     int replay_of_stage = 0;  // stage 4 only: the stage a replayed sample comes from (0: none)
 

@@ -1,11 +1,11 @@
 #pragma once
 // Multi-index hashing: finds the stored 64-bit hashes within a Hamming
 // distance of a query without comparing the query with every stored hash.
-// The 64 bits are cut into max_distance + 1 chunks; by the pigeonhole
-// principle two hashes that differ in at most max_distance bits agree
-// exactly on at least one chunk, so only hashes sharing a chunk value with
-// the query are compared (Norouzi, Punjani and Fleet, "Fast Search in
-// Hamming Space with Multi-Index Hashing", CVPR 2012).
+// The 64 bits are cut into max_distance + 1 chunks. Two hashes that differ
+// in at most max_distance bits agree exactly on at least one chunk (the
+// pigeonhole principle), so only hashes sharing a chunk value with the
+// query are compared. The method is from Norouzi, Punjani and Fleet, "Fast
+// Search in Hamming Space with Multi-Index Hashing", CVPR 2012.
 
 #include <cstddef>
 #include <cstdint>

@@ -33,7 +33,8 @@ struct ImageFingerprint {
 
 [[nodiscard]] int hamming_distance(uint64_t a, uint64_t b);
 
-// Never throws for an unusable image; the reason goes to `problem`.
+// Reports an image that cannot be read or decoded through `problem`
+// instead of throwing.
 [[nodiscard]] ImageFingerprint fingerprint_bytes(std::string_view bytes, const ImageLimits& limits,
                                                  const std::string& label);
 [[nodiscard]] ImageFingerprint fingerprint_file(const std::filesystem::path& path, const ImageLimits& limits);
@@ -46,8 +47,8 @@ struct ImageTable {
 
 // Fingerprints each distinct image path of the sources once, on `threads`
 // threads, and stores its index in SourceImage::fingerprint. An image that
-// does not decode stops with the first record naming it, unless
-// skip_invalid is set; then the image is marked unusable in its records.
+// does not decode raises InputError naming the first record that uses it.
+// With skip_invalid the image is marked unusable in its records instead.
 [[nodiscard]] ImageTable fingerprint_sources(const std::vector<Source*>& sources, const ImageLimits& limits,
                                              unsigned threads, bool skip_invalid);
 

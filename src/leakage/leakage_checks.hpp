@@ -45,8 +45,8 @@ enum class LeakageCheck {
 
 // The default pHash threshold. Resized (0.5x to 1.5x) and JPEG re-encoded
 // (quality 30 to 95) copies of all 937 SLAKE and VQA-RAD images stay within
-// 3 bits of their originals, while no two different VQA-RAD images with
-// the same organ label are closer than 5 bits. SLAKE holds adjacent
+// 3 bits of their originals. No two different VQA-RAD images with the same
+// organ label are closer than 5 bits. SLAKE holds adjacent
 // slices of one scan under different image ids; those differ by 0-4 bits
 // and are found as near-duplicates, as they should be. phash_test.cpp
 // checks both sides of the gap.

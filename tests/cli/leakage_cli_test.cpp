@@ -84,10 +84,10 @@ TEST(LeakageCli, SlakeCrossLanguageImageReuse) {
         EXPECT_EQ(split.at("checks").at("image_name").at("eval_images"), by_name) << lang;
         EXPECT_EQ(split.at("checks").at("image_file_sha256").at("eval_images"), by_content) << lang;
     }
-    // The same counts as numbers: 142 of the 180 test images are in train;
-    // 72 of the 96 English test images occur in the Chinese train records
-    // and 70 of the 96 Chinese test images in the English ones (SLAKE's
-    // splits are image-disjoint only within a language).
+    // The same counts as numbers: 142 of the 180 test images are in train.
+    // 72 of the 96 English test images occur in the Chinese train records,
+    // and 70 of the 96 Chinese test images in the English ones, because
+    // SLAKE's splits are image-disjoint only within a language.
     EXPECT_EQ(split_named(report, "slake:test:all").at("checks").at("image_name").at("eval_images"), 142);
     EXPECT_EQ(split_named(report, "slake:test:en").at("checks").at("image_file_sha256").at("eval_images"), 72);
     EXPECT_EQ(split_named(report, "slake:test:zh").at("checks").at("image_file_sha256").at("eval_images"), 70);
@@ -167,7 +167,9 @@ TEST(LeakageCli, VqaRadTestImagesReusedByTrain) {
     std::map<std::string, size_t> listed;
     for (const auto& pair : report.at("pairs")) {
         ++listed[pair.at("check").get<std::string>()];
-        ASSERT_TRUE(pair.contains("train_id") && pair.contains("eval_id") && pair.contains("distance"));
+        ASSERT_TRUE(pair.contains("train_id"));
+        ASSERT_TRUE(pair.contains("eval_id"));
+        ASSERT_TRUE(pair.contains("distance"));
     }
     for (const auto& check : report.at("checks")) {
         EXPECT_EQ(listed[check.at("check").get<std::string>()], check.at("pairs").get<size_t>()) << check.dump();

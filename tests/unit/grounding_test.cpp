@@ -73,7 +73,7 @@ TEST(Grounding, SlakeMetadataAndQuestions) {
     EXPECT_EQ(organ.stage, 1);
     EXPECT_EQ(organ.image_sha256, std::vector<std::string>{"filehash"});
     EXPECT_FALSE(samples.contains("slake:train:all:3:grounding_organ_question"));  // Chinese
-    EXPECT_EQ(counts.answers_too_long, 1u);  // record 4: five words
+    EXPECT_EQ(counts.answers_too_long, 1u);  // record 4: six words
     EXPECT_EQ(samples.size(), 5u);
 }
 

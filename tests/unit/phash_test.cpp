@@ -136,7 +136,7 @@ TEST(Phash, AdjacentSlicesOfOneScanMatch) {
 }
 
 // Every pair of different VQA-RAD images with the same organ label.
-TEST(Phash, NoTwoDifferentVqaRadImagesOfOneOrganMatch) {
+TEST(Phash, DifferentVqaRadImagesStayApart) {
     const fs::path data = testing::shared_data_dir() / "vqa_rad";
     std::map<std::string, std::string> organ_of;
     for (const char* file : {"VQA_RAD_Dataset_Public.train.json", "VQA_RAD_Dataset_Public.test.json"}) {

@@ -38,7 +38,7 @@ TEST(ReplayMix, EmptyWithoutInstructionSamples) {
     EXPECT_NE(plan.empty_reason.find("no instruction samples"), std::string::npos);
 }
 
-TEST(ReplayMix, RenormalizesOverNonEmptyPoolsAndUsesTheLargestSize) {
+TEST(ReplayMix, RenormalizesOverNonEmptyPools) {
     // Default weights 0.2 / 0.4 / 0.2 / 0.2 with stage 3 empty: 0.25 / 0.5 / 0.25.
     const ReplayPlan plan = plan_replay(ReplayMix{}, {{"stage1", 100}, {"stage2", 1000}, {"stage3", 0},
                                                       {"instruction", 40}}, 0);
