@@ -1,5 +1,6 @@
 #include "engine/openai_engine.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>

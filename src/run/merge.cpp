@@ -3,8 +3,6 @@
 #include <map>
 #include <set>
 
-#include <spdlog/spdlog.h>
-
 #include "core/error.hpp"
 #include "run/call_plan.hpp"
 #include "run/manifest.hpp"

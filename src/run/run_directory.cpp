@@ -4,7 +4,6 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
-#include "core/text.hpp"
 #include "run/manifest.hpp"
 
 namespace medvlm {
