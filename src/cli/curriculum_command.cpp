@@ -43,7 +43,7 @@ void run_curriculum(const CurriculumCommandFlags& flags) {
     options.replay_size = flags.replay_size;
     options.seed = flags.seed;
 
-    const SourceLoadOptions load_options{options.leakage.skip_invalid};
+    const SourceLoadOptions load_options{options.leakage.skip_invalid, flags.leakage.record_limits};
     std::vector<Source> from = load_sources(parse_source_specs(flags.from), load_options);
     std::vector<Source> exclude = load_sources(parse_source_specs(flags.exclude), load_options);
     std::vector<const Source*> all;

@@ -1,5 +1,7 @@
 #include "cli/dataset_options.hpp"
 
+#include "cli/limit_options.hpp"
+
 namespace medvlm::cli {
 
 void add_dataset_flags(CLI::App* command, DatasetFlags& flags) {
@@ -16,11 +18,8 @@ void add_dataset_flags(CLI::App* command, DatasetFlags& flags) {
     command->add_flag("--skip-invalid", flags.skip_invalid,
                       "Skip rows with invalid records or unusable images, listing each one, instead of stopping");
     command->add_option("--limit", flags.limit, "Keep only the first N rows after filtering (0: all)");
-    command->add_option("--max-image-pixels", flags.max_image_pixels,
-                        "Reject images whose width x height exceeds this many pixels")
-        ->check(CLI::PositiveNumber);
-    command->add_option("--max-image-bytes", flags.max_image_bytes, "Reject image files larger than this many bytes")
-        ->check(CLI::PositiveNumber);
+    add_record_limit_flags(command, flags.record_limits);
+    add_image_limit_flags(command, flags.image_limits);
 }
 
 DatasetOptions to_dataset_options(const DatasetFlags& flags) {
@@ -32,8 +31,8 @@ DatasetOptions to_dataset_options(const DatasetFlags& flags) {
     options.lang = flags.lang;
     options.skip_invalid = flags.skip_invalid;
     options.limit = flags.limit;
-    options.image_limits.max_pixels = flags.max_image_pixels;
-    options.image_limits.max_file_bytes = flags.max_image_bytes;
+    options.record_limits = flags.record_limits;
+    options.image_limits = flags.image_limits;
     return options;
 }
 

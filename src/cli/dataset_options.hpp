@@ -17,8 +17,8 @@ struct DatasetFlags {
     std::string lang = "en";
     bool skip_invalid = false;
     size_t limit = 0;
-    int64_t max_image_pixels = ImageLimits{}.max_pixels;
-    int64_t max_image_bytes = ImageLimits{}.max_file_bytes;
+    RecordLimits record_limits;
+    ImageLimits image_limits;
 };
 
 void add_dataset_flags(CLI::App* command, DatasetFlags& flags);

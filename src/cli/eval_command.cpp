@@ -43,14 +43,17 @@ struct EvalFlags {
     std::string api_key_env;
     double request_timeout = 300;
     int retries = 4;
+    size_t max_reply_bytes = OpenAiEngineOptions{}.max_reply_bytes;
+    size_t max_request_bytes = OpenAiEngineOptions{}.max_request_bytes;
 };
 
 // Options that only one engine reads; giving them to the other is an error
 // rather than a silently ignored flag.
 const std::vector<std::string> kLlamaOnlyFlags = {"--model", "--mmproj", "--lora", "--ctx-size",
                                                   "--threads", "--no-gpu", "--chat-template"};
-const std::vector<std::string> kOpenAiOnlyFlags = {"--endpoint", "--model-name", "--concurrency",
-                                                   "--api-key-env", "--request-timeout", "--retries"};
+const std::vector<std::string> kOpenAiOnlyFlags = {"--endpoint",        "--model-name",      "--concurrency",
+                                                   "--api-key-env",     "--request-timeout", "--retries",
+                                                   "--max-reply-bytes", "--max-request-bytes"};
 
 void reject_flags_of_other_engine(const CLI::App& command, const std::string& engine,
                                   const std::vector<std::string>& flags) {
@@ -71,6 +74,8 @@ std::unique_ptr<Engine> make_engine(const CLI::App& command, const EvalFlags& fl
         options.api_key_env = flags.api_key_env;
         options.request_timeout_s = flags.request_timeout;
         options.retry.max_attempts = flags.retries + 1;
+        options.max_reply_bytes = flags.max_reply_bytes;
+        options.max_request_bytes = flags.max_request_bytes;
         options.image_limits = config.dataset.image_limits;
         return make_openai_engine(options);
     }
@@ -149,6 +154,16 @@ void register_eval(CLI::App& app) {
                         "Retries per call after a connection error, timeout, HTTP 429 or 5xx (--engine openai; "
                         "default 4)")
         ->check(CLI::NonNegativeNumber);
+    command->add_option("--max-reply-bytes", flags->max_reply_bytes,
+                        "Longest response body accepted from the server, in bytes; a longer one is cut off and the "
+                        "call recorded as failed (--engine openai; default " +
+                            std::to_string(OpenAiEngineOptions{}.max_reply_bytes) + ")")
+        ->check(CLI::PositiveNumber);
+    command->add_option("--max-request-bytes", flags->max_request_bytes,
+                        "Largest request body sent, in bytes, images included; a call above it is recorded as "
+                        "failed without sending (--engine openai; default " +
+                            std::to_string(OpenAiEngineOptions{}.max_request_bytes) + ")")
+        ->check(CLI::PositiveNumber);
 
     command->callback([command, flags] {
         EvalConfig config;

@@ -20,7 +20,7 @@ struct LeakageCommandFlags {
 
 void run_leakage(const LeakageCommandFlags& flags) {
     const LeakageSettings settings = to_leakage_settings(flags.leakage);
-    const SourceLoadOptions load_options{settings.skip_invalid};
+    const SourceLoadOptions load_options{settings.skip_invalid, flags.leakage.record_limits};
     std::vector<Source> train = load_sources(parse_source_specs(flags.train), load_options);
     std::vector<Source> eval = load_sources(parse_source_specs(flags.eval), load_options);
     std::vector<const Source*> all;

@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "cli/limit_options.hpp"
+
 namespace medvlm::cli {
 
 void add_leakage_flags(CLI::App* command, LeakageFlags& flags) {
@@ -22,11 +24,8 @@ void add_leakage_flags(CLI::App* command, LeakageFlags& flags) {
     command->add_flag("--skip-invalid", flags.skip_invalid,
                       "Skip invalid records and keep records whose images are missing or undecodable (left out of "
                       "the image content checks and listed), instead of stopping");
-    command->add_option("--max-image-pixels", flags.max_image_pixels,
-                        "Reject images whose width x height exceeds this many pixels")
-        ->check(CLI::PositiveNumber);
-    command->add_option("--max-image-bytes", flags.max_image_bytes, "Reject image files larger than this many bytes")
-        ->check(CLI::PositiveNumber);
+    add_record_limit_flags(command, flags.record_limits);
+    add_image_limit_flags(command, flags.image_limits);
 }
 
 LeakageSettings to_leakage_settings(const LeakageFlags& flags) {
@@ -36,8 +35,7 @@ LeakageSettings to_leakage_settings(const LeakageFlags& flags) {
     settings.shingle_words = flags.shingle_words;
     settings.threads = flags.threads != 0 ? flags.threads : std::max(1u, std::thread::hardware_concurrency());
     settings.skip_invalid = flags.skip_invalid;
-    settings.image_limits.max_pixels = flags.max_image_pixels;
-    settings.image_limits.max_file_bytes = flags.max_image_bytes;
+    settings.image_limits = flags.image_limits;
     return settings;
 }
 

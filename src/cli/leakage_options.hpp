@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "data/record_limits.hpp"
 #include "leakage/leakage_checks.hpp"
 #include "sources/source_spec.hpp"
 
@@ -18,8 +19,8 @@ struct LeakageFlags {
     int shingle_words = kDefaultShingleWords;
     unsigned threads = 0;  // 0: one per hardware thread
     bool skip_invalid = false;
-    int64_t max_image_pixels = ImageLimits{}.max_pixels;
-    int64_t max_image_bytes = ImageLimits{}.max_file_bytes;
+    RecordLimits record_limits;
+    ImageLimits image_limits;
 };
 
 void add_leakage_flags(CLI::App* command, LeakageFlags& flags);

@@ -7,6 +7,7 @@
 
 #include "core/files.hpp"
 #include "core/sha256.hpp"
+#include "data/image_header.hpp"
 #include "data/loaders.hpp"
 #include "data/stand_in_images.hpp"
 
@@ -14,7 +15,7 @@ namespace medvlm {
 namespace {
 
 ParsedRecords parse_records(const DatasetOptions& options, const std::string& content) {
-    const ParseOptions parse_options{options.split, options.lang, options.skip_invalid};
+    const ParseOptions parse_options{options.split, options.lang, options.skip_invalid, options.record_limits};
     const std::string label = options.data_file.string();
     switch (options.benchmark) {
         case Benchmark::MedXpertQaMm: return parse_medxpertqa_mm(label, content, parse_options);
@@ -54,14 +55,18 @@ struct ImageCheck {
     int width = 0;
     int height = 0;
     std::vector<std::string> conversions;
+    // The name's extension stands for another format than the content's.
+    bool extension_mismatch = false;
 };
 
 ImageCheck check_image(const std::filesystem::path& root, const std::string& name, const ImageLimits& limits) {
     ImageCheck check;
     try {
         check.path = resolve_image_path(root, name);
-        const std::string bytes = read_file(check.path);
+        const std::string bytes = read_image_file(check.path, limits);
         const DecodedImage image = decode_image(bytes, limits, "image '" + name + "'");
+        const std::string named_format = format_of_extension(name);
+        check.extension_mismatch = !named_format.empty() && named_format != image.format;
         check.sha256 = sha256_hex(bytes);
         check.width = image.width;
         check.height = image.height;
@@ -83,7 +88,11 @@ Dataset load_dataset(const DatasetOptions& options) {
     Dataset dataset;
     dataset.options = options;
     dataset.stand_in_images = options.stand_in_images || holds_stand_in_images(options.image_root);
-    const std::string content = read_file(options.data_file);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(options.image_root, ec)) {
+        throw InputError("--image-root " + options.image_root.string() + ": not a directory");
+    }
+    const std::string content = read_records_file(options.data_file, options.record_limits);
     dataset.data_sha256 = sha256_hex(content);
 
     ParsedRecords parsed = parse_records(options, content);
@@ -177,9 +186,11 @@ Dataset load_dataset(const DatasetOptions& options) {
         telemetry.images_per_row[loaded] += 1;
         for (const auto& image : example.images) {
             if (unique_paths.insert(image.path).second) {
-                for (const auto& conversion : checks.at(image.name).conversions) {
+                const ImageCheck& check = checks.at(image.name);
+                for (const auto& conversion : check.conversions) {
                     telemetry.image_conversions[conversion] += 1;
                 }
+                telemetry.extension_mismatches += check.extension_mismatch ? 1 : 0;
             }
         }
         dataset.examples.push_back(std::move(example));

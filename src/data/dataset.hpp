@@ -8,6 +8,7 @@
 
 #include "data/example.hpp"
 #include "data/image.hpp"
+#include "data/record_limits.hpp"
 #include "data/telemetry.hpp"
 
 namespace medvlm {
@@ -22,6 +23,7 @@ struct DatasetOptions {
     // instead of stopping at the first.
     bool skip_invalid = false;
     size_t limit = 0;  // 0: all rows
+    RecordLimits record_limits;
     ImageLimits image_limits;
     // The user declares the images to be stand-ins (--stand-in-images).
     bool stand_in_images = false;

@@ -6,51 +6,50 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "data/image_header.hpp"
+
 namespace medvlm {
 namespace {
 
-uint32_t read_be32(const unsigned char* p) {
-    return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-uint32_t read_be16(const unsigned char* p) { return (uint32_t{p[0]} << 8) | p[1]; }
-uint32_t read_le16(const unsigned char* p) { return uint32_t{p[0]} | (uint32_t{p[1]} << 8); }
-uint32_t read_le24(const unsigned char* p) { return read_le16(p) | (uint32_t{p[2]} << 16); }
-int32_t read_le32(const unsigned char* p) {
-    return static_cast<int32_t>(read_le24(p) | (uint32_t{p[3]} << 24));
+constexpr unsigned kOpaque = 255;
+
+// Alpha compositing over white in integer arithmetic:
+// round((c * a + 255 * (255 - a)) / 255), the same value as the float
+// formula c * a / 255 + 255 * (1 - a / 255) rounded to nearest.
+unsigned char over_white(unsigned color, unsigned alpha) {
+    return static_cast<unsigned char>((color * alpha + kOpaque * (kOpaque - alpha) + 127) / kOpaque);
 }
 
-bool read_jpeg_size(const unsigned char* data, size_t size, int64_t& width, int64_t& height) {
-    size_t pos = 2;
-    while (pos + 4 <= size) {
-        if (data[pos] != 0xFF) {
-            return false;
+// 8-bit gray + alpha (2 channels) or BGRA (4 channels) to RGB over white.
+cv::Mat composite_over_white(const cv::Mat& decoded) {
+    const int channels = decoded.channels();
+    cv::Mat rgb(decoded.rows, decoded.cols, CV_8UC3);
+    for (int y = 0; y < decoded.rows; ++y) {
+        const unsigned char* in = decoded.ptr<unsigned char>(y);
+        unsigned char* out = rgb.ptr<unsigned char>(y);
+        for (int x = 0; x < decoded.cols; ++x, in += channels, out += 3) {
+            const unsigned alpha = in[channels - 1];
+            const unsigned red = channels == 2 ? in[0] : in[2];
+            const unsigned green = channels == 2 ? in[0] : in[1];
+            const unsigned blue = in[0];
+            out[0] = over_white(red, alpha);
+            out[1] = over_white(green, alpha);
+            out[2] = over_white(blue, alpha);
         }
-        const unsigned char marker = data[pos + 1];
-        if (marker == 0xFF) {
-            ++pos;  // fill byte
-            continue;
-        }
-        if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
-            pos += 2;
-            continue;
-        }
-        const size_t length = read_be16(data + pos + 2);
-        const bool is_frame_header = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 &&
-                                     marker != 0xC8 && marker != 0xCC;
-        if (is_frame_header) {
-            if (pos + 9 > size) {
-                return false;
-            }
-            height = read_be16(data + pos + 5);
-            width = read_be16(data + pos + 7);
-            return true;
-        }
-        if (marker == 0xD9 || length < 2) {
-            return false;
-        }
-        pos += 2 + length;
     }
-    return false;
+    return rgb;
+}
+
+std::string first_bytes_hex(std::string_view bytes) {
+    static constexpr char kDigits[] = "0123456789ABCDEF";
+    std::string hex;
+    for (size_t i = 0; i < bytes.size() && i < 8; ++i) {
+        const auto byte = static_cast<unsigned char>(bytes[i]);
+        hex += (i > 0 ? " " : "");
+        hex += kDigits[byte >> 4];
+        hex += kDigits[byte & 0xF];
+    }
+    return hex;
 }
 
 }  // namespace
@@ -114,48 +113,13 @@ std::filesystem::path resolve_image_path(const std::filesystem::path& root, cons
 }
 
 bool read_image_header_size(std::string_view bytes, int64_t& width, int64_t& height) {
-    const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
-    const size_t size = bytes.size();
-    static constexpr unsigned char kPng[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-
-    if (size >= 24 && std::equal(std::begin(kPng), std::end(kPng), data)) {
-        width = read_be32(data + 16);
-        height = read_be32(data + 20);
-        return true;
+    const auto header = read_image_header(bytes);
+    if (!header) {
+        return false;
     }
-    if (size >= 4 && data[0] == 0xFF && data[1] == 0xD8) {
-        return read_jpeg_size(data, size, width, height);
-    }
-    if (size >= 10 && bytes.substr(0, 4) == "GIF8") {
-        width = read_le16(data + 6);
-        height = read_le16(data + 8);
-        return true;
-    }
-    if (size >= 26 && bytes.substr(0, 2) == "BM") {
-        width = std::abs(static_cast<int64_t>(read_le32(data + 18)));
-        height = std::abs(static_cast<int64_t>(read_le32(data + 22)));
-        return true;
-    }
-    if (size >= 30 && bytes.substr(0, 4) == "RIFF" && bytes.substr(8, 4) == "WEBP") {
-        const auto chunk = bytes.substr(12, 4);
-        if (chunk == "VP8X") {
-            width = int64_t{read_le24(data + 24)} + 1;
-            height = int64_t{read_le24(data + 27)} + 1;
-            return true;
-        }
-        if (chunk == "VP8 " && size >= 30) {
-            width = read_le16(data + 26) & 0x3FFF;
-            height = read_le16(data + 28) & 0x3FFF;
-            return true;
-        }
-        if (chunk == "VP8L" && size >= 25) {
-            const uint32_t bits = static_cast<uint32_t>(read_le32(data + 21));
-            width = int64_t{bits & 0x3FFF} + 1;
-            height = int64_t{(bits >> 14) & 0x3FFF} + 1;
-            return true;
-        }
-    }
-    return false;
+    width = header->width;
+    height = header->height;
+    return true;
 }
 
 DecodedImage decode_image(std::string_view bytes, const ImageLimits& limits, const std::string& label) {
@@ -168,14 +132,25 @@ DecodedImage decode_image(std::string_view bytes, const ImageLimits& limits, con
                              " bytes, above the limit of " + std::to_string(limits.max_file_bytes) +
                              " (--max-image-bytes)");
     }
-    int64_t header_width = 0;
-    int64_t header_height = 0;
-    if (read_image_header_size(bytes, header_width, header_height) &&
-        header_width * header_height > limits.max_pixels) {
+
+    // Only formats whose header gives the size reach OpenCV, so the pixel
+    // limit holds before any pixel buffer is allocated.
+    const auto header = read_image_header(bytes);
+    if (!header) {
+        throw ImageError(ImageProblem::Undecodable,
+                         label + ": no readable PNG, JPEG, BMP, WebP, TIFF, PNM or JPEG 2000 header (first bytes " +
+                             first_bytes_hex(bytes) + "); the file is truncated, corrupt or in another format. " +
+                             "Convert it to PNG");
+    }
+    if (header->width > 0 && header->height > 0 && header->width > limits.max_pixels / header->height) {
         throw ImageError(ImageProblem::TooLarge,
-                         label + ": image header declares " + std::to_string(header_width) + " x " +
-                             std::to_string(header_height) + " pixels, above the limit of " +
+                         label + ": image header declares " + std::to_string(header->width) + " x " +
+                             std::to_string(header->height) + " pixels, above the limit of " +
                              std::to_string(limits.max_pixels) + " pixels (--max-image-pixels)");
+    }
+    if (header->format == "gif") {
+        throw ImageError(ImageProblem::Undecodable,
+                         label + ": GIF images cannot be decoded by the OpenCV medvlm uses; convert it to PNG");
     }
 
     cv::Mat decoded;
@@ -199,12 +174,18 @@ DecodedImage decode_image(std::string_view bytes, const ImageLimits& limits, con
     }
 
     DecodedImage image;
+    image.format = header->format;
     if (decoded.depth() == CV_16U) {
         decoded.convertTo(decoded, CV_8U, 1.0 / 257.0);
         image.conversions.emplace_back("16-bit");
     } else if (decoded.depth() != CV_8U) {
         throw ImageError(ImageProblem::Undecodable,
                          label + ": unsupported sample type (only 8- and 16-bit integer images are accepted)");
+    }
+    if (header->format == "jpeg" && header->components == 4) {
+        // libjpeg hands OpenCV the CMYK (or YCCK) samples and OpenCV turns
+        // them into BGR as Adobe's inverted CMYK, without a colour profile.
+        image.conversions.emplace_back("cmyk");
     }
 
     cv::Mat rgb;
@@ -217,28 +198,13 @@ DecodedImage decode_image(std::string_view bytes, const ImageLimits& limits, con
             cv::cvtColor(decoded, rgb, cv::COLOR_BGR2RGB);
             break;
         case 2:
-        case 4: {
-            std::vector<cv::Mat> planes;
-            cv::split(decoded, planes);
-            cv::Mat alpha;
-            planes.back().convertTo(alpha, CV_32F, 1.0 / 255.0);
-            cv::Mat color;
-            if (planes.size() == 2) {
-                cv::cvtColor(planes[0], color, cv::COLOR_GRAY2RGB);
+        case 4:
+            rgb = composite_over_white(decoded);
+            if (decoded.channels() == 2) {
                 image.conversions.emplace_back("grayscale");
-            } else {
-                cv::merge(std::vector<cv::Mat>{planes[2], planes[1], planes[0]}, color);
             }
-            cv::Mat color_f;
-            color.convertTo(color_f, CV_32FC3);
-            cv::Mat alpha3;
-            cv::merge(std::vector<cv::Mat>{alpha, alpha, alpha}, alpha3);
-            const cv::Mat white(color_f.size(), CV_32FC3, cv::Scalar(255, 255, 255));
-            cv::Mat blended = color_f.mul(alpha3) + white.mul(cv::Scalar(1, 1, 1) - alpha3);
-            blended.convertTo(rgb, CV_8UC3);
             image.conversions.emplace_back("alpha");
             break;
-        }
         default:
             throw ImageError(ImageProblem::Undecodable,
                              label + ": unsupported channel count " + std::to_string(decoded.channels()));
@@ -250,13 +216,16 @@ DecodedImage decode_image(std::string_view bytes, const ImageLimits& limits, con
     return image;
 }
 
-DecodedImage load_image(const std::filesystem::path& path, const ImageLimits& limits) {
+std::string read_image_file(const std::filesystem::path& path, const ImageLimits& limits) {
     std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        throw ImageError(ImageProblem::NotAFile, path.string() + ": not a regular file");
+    }
     const auto size = std::filesystem::file_size(path, ec);
     if (ec) {
         throw ImageError(ImageProblem::NotFound, path.string() + ": cannot read image (" + ec.message() + ")");
     }
-    if (static_cast<int64_t>(size) > limits.max_file_bytes) {
+    if (size > static_cast<uintmax_t>(limits.max_file_bytes)) {
         throw ImageError(ImageProblem::TooLarge,
                          path.string() + ": image file is " + std::to_string(size) +
                              " bytes, above the limit of " + std::to_string(limits.max_file_bytes) +
@@ -268,7 +237,11 @@ DecodedImage load_image(const std::filesystem::path& path, const ImageLimits& li
     if (!in) {
         throw ImageError(ImageProblem::NotFound, path.string() + ": read failed");
     }
-    return decode_image(bytes, limits, path.string());
+    return bytes;
+}
+
+DecodedImage load_image(const std::filesystem::path& path, const ImageLimits& limits) {
+    return decode_image(read_image_file(path, limits), limits, path.string());
 }
 
 }  // namespace medvlm

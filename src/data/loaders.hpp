@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data/example.hpp"
+#include "data/record_limits.hpp"
 #include "data/record_reader.hpp"
 
 namespace medvlm {
@@ -23,6 +24,7 @@ struct ParseOptions {
     std::string lang = "en";
     // Skip (and list) records that fail validation instead of stopping.
     bool skip_invalid = false;
+    RecordLimits limits;
 };
 
 struct ParsedRecords {

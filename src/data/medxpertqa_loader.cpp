@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "core/text.hpp"
+#include "data/jsonl_records.hpp"
 #include "data/loaders.hpp"
 
 namespace medvlm {
@@ -72,7 +73,7 @@ std::string read_label(const RecordReader& reader, const std::vector<Choice>& ch
         letter = label[0].get<std::string>();
     } else {
         reader.fail("field 'label' must be a letter string (\"A\") or a one-element list ([\"A\"]), found " +
-                    label.dump());
+                    excerpt(label.dump()));
     }
     const bool known = std::any_of(choices.begin(), choices.end(),
                                    [&](const Choice& choice) { return choice.letter == letter; });
@@ -82,7 +83,7 @@ std::string read_label(const RecordReader& reader, const std::vector<Choice>& ch
     return letter;
 }
 
-std::vector<std::string> read_image_names(const RecordReader& reader) {
+std::vector<std::string> read_image_names(const RecordReader& reader, const RecordLimits& limits) {
     const auto& images = reader.required(
         "images", reader.has("image") ? "the record has 'image'; MedXpertQA-MM stores its image list under 'images'"
                                       : "");
@@ -92,6 +93,9 @@ std::vector<std::string> read_image_names(const RecordReader& reader) {
     if (images.empty()) {
         reader.fail("field 'images' is an empty list; every MedXpertQA-MM record has 1 to 6 images");
     }
+    if (images.size() > limits.max_images_per_row) {
+        reader.fail(too_many_images_message(images.size(), limits));
+    }
     std::vector<std::string> names;
     for (const auto& image : images) {
         if (image.is_string()) {
@@ -99,7 +103,7 @@ std::vector<std::string> read_image_names(const RecordReader& reader) {
         } else if (image.is_object() && image.contains("image_path") && image["image_path"].is_string()) {
             names.push_back(image["image_path"].get<std::string>());
         } else {
-            reader.fail("field 'images' must hold file names (or {\"image_path\": name}), found " + image.dump());
+            reader.fail("field 'images' must hold file names (or {\"image_path\": name}), found " + excerpt(image.dump()));
         }
         if (trim(names.back()).empty()) {
             reader.fail("field 'images' contains an empty file name");
@@ -108,7 +112,7 @@ std::vector<std::string> read_image_names(const RecordReader& reader) {
     return names;
 }
 
-Example read_record(RecordReader& reader, RepairCounts& repairs) {
+Example read_record(RecordReader& reader, const RecordLimits& limits, RepairCounts& repairs) {
     Example example;
     example.benchmark = Benchmark::MedXpertQaMm;
     example.id = reader.required_string("id");
@@ -120,7 +124,7 @@ Example read_record(RecordReader& reader, RepairCounts& repairs) {
     }
     example.choices = read_choices(reader);
     example.answer = read_label(reader, example.choices);
-    for (const auto& name : read_image_names(reader)) {
+    for (const auto& name : read_image_names(reader, limits)) {
         example.images.push_back(ImageRef{name, {}, {}, 0, 0, false});
     }
     for (const char* field : {"medical_task", "body_system", "question_type"}) {
@@ -139,49 +143,16 @@ ParsedRecords parse_medxpertqa_mm(const std::string& file_label, std::string_vie
                                   const ParseOptions& options) {
     ParsedRecords parsed;
     parsed.split = options.split.empty() ? split_from_file_name(file_label) : options.split;
-    content = strip_utf8_bom(content, parsed.repairs);
 
-    size_t line_number = 0;
-    size_t start = 0;
-    while (start < content.size()) {
-        size_t end = content.find('\n', start);
-        if (end == std::string_view::npos) {
-            end = content.size();
-        }
-        std::string_view line = content.substr(start, end - start);
-        start = end + 1;
-        ++line_number;
-        if (!line.empty() && line.back() == '\r') {
-            line.remove_suffix(1);
-            ++parsed.repairs["crlf_line_endings"];
-        }
-        if (trim(line).empty()) {
-            continue;
-        }
-
-        RecordLocation location{file_label, line_number, parsed.records_read, ""};
-        ++parsed.records_read;
-        try {
-            const size_t invalid = find_invalid_utf8(line);
-            if (invalid != std::string_view::npos) {
-                throw RecordError(location, "invalid UTF-8 at byte " + std::to_string(invalid) +
-                                                " of the line; re-encode the file as UTF-8");
-            }
-            nlohmann::json record;
-            try {
-                record = nlohmann::json::parse(line);
-            } catch (const nlohmann::json::parse_error& e) {
-                throw RecordError(location, std::string("invalid JSON (") + e.what() + ")");
-            }
-            RecordReader reader(record, location);
-            parsed.examples.push_back(read_record(reader, parsed.repairs));
-        } catch (const RecordError& e) {
-            if (!options.skip_invalid) {
-                throw;
-            }
-            parsed.skipped.push_back({e.location().id, e.location().describe(), e.problem()});
-        }
-    }
+    JsonlRecords lines;
+    for_each_jsonl_record(file_label, content, options.skip_invalid, options.limits, lines,
+                          [&](const nlohmann::json& record, const RecordLocation& location) {
+                              RecordReader reader(record, location);
+                              parsed.examples.push_back(read_record(reader, options.limits, lines.repairs));
+                          });
+    parsed.records_read = lines.records_read;
+    parsed.repairs = std::move(lines.repairs);
+    parsed.skipped = std::move(lines.skipped);
     return parsed;
 }
 

@@ -5,15 +5,6 @@
 #include "core/text.hpp"
 
 namespace medvlm {
-namespace {
-
-size_t line_of_offset(std::string_view content, size_t offset) {
-    offset = std::min(offset, content.size());
-    return 1 + static_cast<size_t>(std::count(content.begin(), content.begin() + static_cast<long>(offset), '\n'));
-}
-
-}  // namespace
-
 std::string RecordLocation::describe() const {
     std::string text = file + ": ";
     if (line > 0) {
@@ -102,9 +93,15 @@ std::string RecordReader::required_id(std::string_view key, RepairCounts& repair
 void RecordReader::fail(const std::string& problem) const { throw RecordError(location_, problem); }
 
 std::string RecordReader::keys_present() const {
+    // A hostile record can have thousands of keys; the message lists 20.
+    constexpr size_t kListed = 20;
     std::vector<std::string> keys;
     for (const auto& item : record_.items()) {
-        keys.push_back(item.key());
+        if (keys.size() == kListed) {
+            keys.push_back("and " + std::to_string(record_.size() - kListed) + " more");
+            break;
+        }
+        keys.push_back(excerpt(item.key(), 40));
     }
     return keys.empty() ? "none" : join(keys, ", ");
 }
@@ -115,23 +112,6 @@ std::string_view strip_utf8_bom(std::string_view content, RepairCounts& repairs)
         return content.substr(3);
     }
     return content;
-}
-
-nlohmann::json parse_json_document(const std::string& file_label, std::string_view content,
-                                   RepairCounts& repairs) {
-    content = strip_utf8_bom(content, repairs);
-    const size_t invalid = find_invalid_utf8(content);
-    if (invalid != std::string_view::npos) {
-        throw InputError(file_label + ": line " + std::to_string(line_of_offset(content, invalid)) +
-                         ": invalid UTF-8 at byte offset " + std::to_string(invalid) +
-                         "; re-encode the file as UTF-8");
-    }
-    try {
-        return nlohmann::json::parse(content);
-    } catch (const nlohmann::json::parse_error& e) {
-        const size_t line = e.byte > 0 ? line_of_offset(content, e.byte - 1) : 1;
-        throw InputError(file_label + ": line " + std::to_string(line) + ": invalid JSON (" + e.what() + ")");
-    }
 }
 
 }  // namespace medvlm

@@ -68,11 +68,6 @@ private:
 
 [[nodiscard]] std::string json_type_name(const nlohmann::json& value);
 
-// Parses a whole JSON document (an array of records), reporting invalid
-// UTF-8 and syntax errors with the line number.
-[[nodiscard]] nlohmann::json parse_json_document(const std::string& file_label, std::string_view content,
-                                                 RepairCounts& repairs);
-
 // Removes a leading UTF-8 byte order mark, counting it as a repair.
 [[nodiscard]] std::string_view strip_utf8_bom(std::string_view content, RepairCounts& repairs);
 

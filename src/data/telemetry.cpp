@@ -27,6 +27,7 @@ nlohmann::json Telemetry::to_json() const {
         {"images_per_row", histogram},
         {"repairs", repairs},
         {"image_conversions", image_conversions},
+        {"extension_mismatches", extension_mismatches},
         {"skipped_rows", skipped},
     };
 }
@@ -57,6 +58,9 @@ std::string Telemetry::to_table() const {
     }
     for (const auto& [name, count] : image_conversions) {
         row("converted: " + name, count);
+    }
+    if (extension_mismatches > 0) {
+        row("extension differs from format", extension_mismatches);
     }
     row("skipped rows", static_cast<int64_t>(skipped_rows.size()));
     for (const auto& skipped : skipped_rows) {

@@ -27,7 +27,10 @@ struct Telemetry {
     int64_t unique_images = 0;
     std::map<int64_t, int64_t> images_per_row;  // loaded images per row -> rows
     RepairCounts repairs;
-    std::map<std::string, int64_t> image_conversions;  // "grayscale", "16-bit", "alpha"
+    std::map<std::string, int64_t> image_conversions;  // "16-bit", "cmyk", "grayscale", "alpha"
+    // Unique images whose extension names another format than their content
+    // (a PNG saved as .jpg); they are decoded by content.
+    int64_t extension_mismatches = 0;
     std::vector<SkippedRow> skipped_rows;
 
     [[nodiscard]] nlohmann::json to_json() const;

@@ -127,6 +127,8 @@ public:
             {"concurrency", options_.concurrency},
             {"request_timeout_s", options_.request_timeout_s},
             {"max_attempts", options_.retry.max_attempts},
+            {"max_reply_bytes", options_.max_reply_bytes},
+            {"max_request_bytes", options_.max_request_bytes},
             {"api_key_env", options_.api_key_env},
             {"served_models", served_models_},
         };
@@ -199,6 +201,9 @@ private:
         if (options_.retry.max_attempts < 1) {
             throw InputError("--retries must be 0 or more");
         }
+        if (options_.max_reply_bytes == 0 || options_.max_request_bytes == 0) {
+            throw InputError("--max-reply-bytes and --max-request-bytes must be positive");
+        }
     }
 
     void read_api_key() {
@@ -226,6 +231,10 @@ private:
     }
 
     [[nodiscard]] std::string describe_failure(const HttpResponse& response) const {
+        if (response.too_large) {
+            return "the response is longer than " + std::to_string(options_.max_reply_bytes) +
+                   " bytes (--max-reply-bytes); the server sent more than a chat reply";
+        }
         if (response.timed_out) {
             return "no complete response within " + fmt_seconds(options_.request_timeout_s) +
                    " s (--request-timeout)";
@@ -250,7 +259,7 @@ private:
         HttpClient client;
         SplitMix64 random(std::random_device{}());
         for (int attempt = 1;; ++attempt) {
-            HttpResponse response = client.get(url, api_key_, options_.request_timeout_s);
+            HttpResponse response = client.get(url, api_key_, options_.request_timeout_s, options_.max_reply_bytes);
             if ((response.received && response.status < 300) || !is_retryable(response) ||
                 attempt >= options_.retry.max_attempts) {
                 return response;
@@ -312,8 +321,8 @@ private:
         probe.choice_letters = {"A", "B"};
         const std::string body = build_chat_request(probe, {}, options_.model_name).dump();
         HttpClient client;
-        const HttpResponse response =
-            client.post_json(endpoints_.front() + "/chat/completions", body, api_key_, options_.request_timeout_s);
+        const HttpResponse response = client.post_json(endpoints_.front() + "/chat/completions", body, api_key_,
+                                                       options_.request_timeout_s, options_.max_reply_bytes);
         if (!response.received || response.status >= 300) {
             throw EngineError(without_credentials(endpoints_.front()) + ": the log-probability check failed (" +
                               redact(describe_failure(response)) + ")");
@@ -343,6 +352,15 @@ private:
             result.total_ms = elapsed_ms(start);
             return result;
         }
+        if (body.size() > options_.max_request_bytes) {
+            result.ok = false;
+            result.error = "the request body is " + std::to_string(body.size()) + " bytes, above the limit of " +
+                           std::to_string(options_.max_request_bytes) +
+                           " bytes (--max-request-bytes); it was not sent. Lower --max-image-pixels to skip such "
+                           "images, or raise --max-request-bytes if the server accepts larger requests";
+            result.total_ms = elapsed_ms(start);
+            return result;
+        }
 
         std::optional<size_t> failed_endpoint;
         std::string failure;
@@ -350,7 +368,8 @@ private:
         for (;; ++attempt) {
             const size_t endpoint = pool_.acquire(failed_endpoint);
             const std::string url = endpoints_[endpoint] + "/chat/completions";
-            HttpResponse response = client.post_json(url, body, api_key_, options_.request_timeout_s);
+            HttpResponse response =
+                client.post_json(url, body, api_key_, options_.request_timeout_s, options_.max_reply_bytes);
             pool_.release(endpoint);
 
             if (response.received && response.status >= 200 && response.status < 300) {
@@ -363,6 +382,9 @@ private:
                 if (!result.ok) {
                     result.error = redact(without_credentials(endpoints_[endpoint]) + ": " + result.error);
                 }
+                // A server that echoes request headers could put the key into
+                // the reply itself, which is stored in predictions.jsonl.
+                result.text = redact(result.text);
                 result.total_ms = elapsed_ms(start);
                 return result;
             }

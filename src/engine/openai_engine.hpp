@@ -36,6 +36,14 @@ struct OpenAiEngineOptions {
     double request_timeout_s = 300;
     RetryPolicy retry;
     ImageLimits image_limits;
+    // A response body above this is cut off and the call recorded as failed
+    // (--max-reply-bytes). Chat replies with 20 top log-probabilities per
+    // token stay far below it.
+    size_t max_reply_bytes = 16u << 20;
+    // A request body above this is not sent and the call is recorded as
+    // failed (--max-request-bytes). The body carries the images as base64
+    // PNG; a 4096 x 4096 RGB image is at most about 65 MB of it.
+    size_t max_request_bytes = 128u << 20;
 };
 
 // Checks every endpoint with GET /models first. Throws InputError for

@@ -20,9 +20,23 @@ void init_curl_once() {
     });
 }
 
+struct BodySink {
+    std::string* body = nullptr;
+    size_t max_bytes = 0;
+    bool exceeded = false;
+};
+
+// Returning less than the bytes offered makes libcurl stop the transfer
+// with CURLE_WRITE_ERROR.
 size_t append_body(char* data, size_t size, size_t count, void* user_data) {
-    static_cast<std::string*>(user_data)->append(data, size * count);
-    return size * count;
+    auto* sink = static_cast<BodySink*>(user_data);
+    const size_t bytes = size * count;
+    if (bytes > sink->max_bytes - sink->body->size()) {
+        sink->exceeded = true;
+        return 0;
+    }
+    sink->body->append(data, bytes);
+    return bytes;
 }
 
 size_t read_header(char* data, size_t size, size_t count, void* user_data) {
@@ -65,16 +79,17 @@ HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::post_json(const std::string& url, const std::string& body, const std::string& bearer_token,
-                                   double timeout_s) {
-    return perform(url, &body, bearer_token, timeout_s);
+                                   double timeout_s, size_t max_response_bytes) {
+    return perform(url, &body, bearer_token, timeout_s, max_response_bytes);
 }
 
-HttpResponse HttpClient::get(const std::string& url, const std::string& bearer_token, double timeout_s) {
-    return perform(url, nullptr, bearer_token, timeout_s);
+HttpResponse HttpClient::get(const std::string& url, const std::string& bearer_token, double timeout_s,
+                             size_t max_response_bytes) {
+    return perform(url, nullptr, bearer_token, timeout_s, max_response_bytes);
 }
 
 HttpResponse HttpClient::perform(const std::string& url, const std::string* body, const std::string& bearer_token,
-                                 double timeout_s) {
+                                 double timeout_s, size_t max_response_bytes) {
     CURL* curl = handle_->curl;
     HttpResponse response;
     HeaderList headers;
@@ -87,6 +102,7 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string* body
     }
     const auto timeout_ms = static_cast<long>(std::max(1.0, timeout_s * 1000.0));
     char error_buffer[CURL_ERROR_SIZE] = {0};
+    BodySink sink{&response.body, max_response_bytes, false};
 
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
@@ -95,7 +111,9 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string* body
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 30'000L));
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
+    // Stops at once when a Content-Length header already announces more.
+    curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_response_bytes));
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, read_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.retry_after);
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
@@ -114,6 +132,7 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string* body
     curl_easy_reset(curl);
     if (code != CURLE_OK) {
         response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+        response.too_large = sink.exceeded || code == CURLE_FILESIZE_EXCEEDED;
         response.transport_error = error_buffer[0] != '\0' ? std::string(error_buffer) : curl_easy_strerror(code);
         response.body.clear();
         return response;

@@ -2,6 +2,7 @@
 // HTTP for the OpenAI-compatible engine: one libcurl easy handle per
 // client, so each worker thread keeps its own connection alive.
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -12,6 +13,9 @@ struct HttpResponse {
     // reset, timeout, truncated body); `transport_error` then gives the reason.
     bool received = false;
     bool timed_out = false;
+    // The body grew past the caller's limit and the transfer was stopped;
+    // `received` is false.
+    bool too_large = false;
     std::string transport_error;
     long status = 0;
     std::string body;
@@ -27,15 +31,20 @@ public:
     ~HttpClient();
 
     // `bearer_token` empty: no Authorization header. The token never appears
-    // in the returned errors. `timeout_s` bounds the whole exchange.
+    // in the returned errors. `timeout_s` bounds the whole exchange, a
+    // stalled body included. A response body longer than
+    // `max_response_bytes` is cut off and reported as too_large.
     [[nodiscard]] HttpResponse post_json(const std::string& url, const std::string& body,
-                                         const std::string& bearer_token, double timeout_s);
-    [[nodiscard]] HttpResponse get(const std::string& url, const std::string& bearer_token, double timeout_s);
+                                         const std::string& bearer_token, double timeout_s,
+                                         size_t max_response_bytes);
+    [[nodiscard]] HttpResponse get(const std::string& url, const std::string& bearer_token, double timeout_s,
+                                   size_t max_response_bytes);
 
 private:
     struct Handle;
     [[nodiscard]] HttpResponse perform(const std::string& url, const std::string* body,
-                                       const std::string& bearer_token, double timeout_s);
+                                       const std::string& bearer_token, double timeout_s,
+                                       size_t max_response_bytes);
     std::unique_ptr<Handle> handle_;
 };
 

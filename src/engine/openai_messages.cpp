@@ -1,8 +1,10 @@
 #include "engine/openai_messages.hpp"
 
 #include <cmath>
+#include <limits>
 #include <map>
 
+#include "core/json_depth.hpp"
 #include "core/text.hpp"
 
 namespace medvlm {
@@ -32,10 +34,16 @@ bool read_choice_logprobs(const nlohmann::json& choice, const EngineRequest& req
             reason = "a top_logprobs entry lacks its token or logprob: " + excerpt(entry.dump());
             return false;
         }
+        const double logprob = entry.at("logprob").get<double>();
+        if (logprob > 0) {
+            reason = "a top_logprobs entry has a positive log-probability " + std::to_string(logprob) +
+                     ", which no probability has: " + excerpt(entry.dump());
+            return false;
+        }
         const std::string token = entry.at("token").get<std::string>();
         for (const auto& letter : request.choice_letters) {
             if (token == letter || token == " " + letter) {
-                probability[letter] += std::exp(entry.at("logprob").get<double>());
+                probability[letter] += std::exp(logprob);
             }
         }
     }
@@ -53,6 +61,35 @@ bool read_choice_logprobs(const nlohmann::json& choice, const EngineRequest& req
     }
     result.text = best;
     return true;
+}
+
+// The "error" member of an OpenAI-style error body ({"error": {"message":
+// ...}}), or "" when the body is not such JSON.
+std::string error_message_of(const std::string& body) {
+    if (json_nesting_depth(body) > kMaxJsonDepth) {
+        return "";
+    }
+    try {
+        const auto value = nlohmann::json::parse(body);
+        if (!value.is_object() || !value.contains("error")) {
+            return "";
+        }
+        const auto& error = value.at("error");
+        return error.is_object() && error.contains("message") && error.at("message").is_string()
+                   ? error.at("message").get<std::string>()
+                   : error.dump();
+    } catch (const nlohmann::json::parse_error&) {
+        return "";
+    }
+}
+
+// A non-negative integer that fits int64_t; nlohmann reads 2^64 - 1 as an
+// unsigned integer, which would turn negative in an int64_t.
+bool is_token_count(const nlohmann::json& value) {
+    if (value.is_number_unsigned()) {
+        return value.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+    }
+    return value.is_number_integer() && value.get<int64_t>() >= 0;
 }
 
 void fail(EngineResult& result, const std::string& reason) {
@@ -97,6 +134,10 @@ nlohmann::json build_chat_request(const EngineRequest& request, const std::vecto
 }
 
 void parse_chat_response(const std::string& body, const EngineRequest& request, EngineResult& result) {
+    if (const size_t depth = json_nesting_depth(body); depth > kMaxJsonDepth) {
+        fail(result, "the response " + json_too_deep_message(depth));
+        return;
+    }
     nlohmann::json value;
     try {
         value = nlohmann::json::parse(body);
@@ -118,6 +159,12 @@ void parse_chat_response(const std::string& body, const EngineRequest& request, 
         return;
     }
     const auto& message = choice.at("message");
+    if (message.contains("content") && message.at("content").is_array()) {
+        fail(result, "the response's message content is a list of " + std::to_string(message.at("content").size()) +
+                         " parts, not a string; medvlm reads only text content, so set the server to return "
+                         "plain text: " + excerpt(message.dump()));
+        return;
+    }
     if (!message.contains("content") || !message.at("content").is_string()) {
         fail(result, "the response's message has no text content: " + excerpt(message.dump()));
         return;
@@ -129,10 +176,15 @@ void parse_chat_response(const std::string& body, const EngineRequest& request, 
                      "the server");
         return;
     }
+    if (!is_token_count(usage->at("prompt_tokens"))) {
+        fail(result, "the response's usage.prompt_tokens is " + usage->at("prompt_tokens").dump() +
+                         ", not a token count");
+        return;
+    }
 
     result.text = message.at("content").get<std::string>();
     result.prompt_tokens = usage->at("prompt_tokens").get<int64_t>();
-    if (usage->contains("completion_tokens") && usage->at("completion_tokens").is_number_integer()) {
+    if (usage->contains("completion_tokens") && is_token_count(usage->at("completion_tokens"))) {
         result.generated_tokens = usage->at("completion_tokens").get<int64_t>();
     }
     result.truncated = choice.contains("finish_reason") && choice.at("finish_reason") == "length";
@@ -156,17 +208,7 @@ void parse_chat_response(const std::string& body, const EngineRequest& request, 
 }
 
 std::string describe_http_error(const HttpResponse& response) {
-    std::string detail;
-    try {
-        const auto value = nlohmann::json::parse(response.body);
-        if (value.is_object() && value.contains("error")) {
-            const auto& error = value.at("error");
-            detail = error.is_object() && error.contains("message") && error.at("message").is_string()
-                         ? error.at("message").get<std::string>()
-                         : error.dump();
-        }
-    } catch (const nlohmann::json::parse_error&) {
-    }
+    std::string detail = error_message_of(response.body);
     if (detail.empty()) {
         detail = sanitize_utf8(response.body);
     }

@@ -15,9 +15,10 @@
 // (chat_prompt.cpp). Choice-logprob prompts can therefore differ by that
 // space between the two engines; generated answers are not affected.
 //
-// Response: choices[0].message.content and usage.prompt_tokens are
-// required; a body that is not JSON or lacks either is a failed call with
-// the reason, never an exception.
+// Response: choices[0].message.content (a string) and usage.prompt_tokens
+// (a non-negative integer) are required; a body that is not JSON, nests
+// deeper than kMaxJsonDepth, lacks either or gives content as a list of
+// parts is a failed call with the reason, never an exception.
 
 #include <string>
 #include <vector>

@@ -11,6 +11,9 @@
 namespace medvlm {
 
 bool is_retryable(const HttpResponse& response) {
+    if (response.too_large) {
+        return false;  // the same request gets the same oversized response
+    }
     if (!response.received) {
         return true;
     }

@@ -3,8 +3,9 @@
 //
 // Retried: no complete response (connection refused or reset, timeout,
 // truncated body), HTTP 429 and every 5xx. Not retried: other statuses
-// (400 for a prompt the server rejects, 401, 404, ...), whose reason is
-// recorded for the call at once.
+// (400 for a prompt the server rejects, 401, 404, ...) and a response
+// longer than --max-reply-bytes, whose reason is recorded for the call at
+// once.
 //
 // The wait before retry k (k = 1, 2, ...) is drawn uniformly from
 // [0, min(max_delay_s, base_delay_s * 2^(k-1))] ("full jitter"), so many

@@ -63,7 +63,7 @@ ImageFingerprint fingerprint_bytes(std::string_view bytes, const ImageLimits& li
 ImageFingerprint fingerprint_file(const std::filesystem::path& path, const ImageLimits& limits) {
     std::string bytes;
     try {
-        bytes = read_file(path);
+        bytes = read_image_file(path, limits);
     } catch (const InputError& e) {
         ImageFingerprint fingerprint;
         fingerprint.problem = e.what();

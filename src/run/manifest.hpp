@@ -18,7 +18,9 @@
 
 namespace medvlm {
 
-inline constexpr const char* kManifestSchema = "medvlm-manifest/1";
+// Bumped whenever a field is added, removed or changes meaning, so a run
+// directory from another medvlm version is rejected with that reason.
+inline constexpr const char* kManifestSchema = "medvlm-manifest/2";
 
 struct EvalConfig {
     DatasetOptions dataset;

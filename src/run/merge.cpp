@@ -123,6 +123,11 @@ Dataset load_manifest_dataset(const nlohmann::json& manifest, const MergeOptions
     dataset_options.skip_invalid = data.at("skip_invalid").get<bool>();
     dataset_options.image_limits.max_pixels = manifest.at("image_limits").at("max_pixels").get<int64_t>();
     dataset_options.image_limits.max_file_bytes = manifest.at("image_limits").at("max_file_bytes").get<int64_t>();
+    const auto& record_limits = manifest.at("record_limits");
+    dataset_options.record_limits.max_file_bytes = record_limits.at("max_file_bytes").get<int64_t>();
+    dataset_options.record_limits.max_record_bytes = record_limits.at("max_record_bytes").get<size_t>();
+    dataset_options.record_limits.max_records = record_limits.at("max_records").get<size_t>();
+    dataset_options.record_limits.max_images_per_row = record_limits.at("max_images_per_row").get<size_t>();
 
     Dataset dataset = load_dataset(dataset_options);
     const std::string fix = "; pass --data and --image-root with the files the runs used";
@@ -164,8 +169,15 @@ std::vector<std::string> whole_run_keys(const nlohmann::json& manifest, const Da
 MergeOutcome merge_runs(const MergeOptions& options) {
     const std::vector<Input> inputs = read_inputs(options.inputs);
     const Combined combined = combine(inputs);
-    const Dataset dataset = load_manifest_dataset(inputs.front().run.manifest, options);
-    const std::vector<std::string> keys = whole_run_keys(inputs.front().run.manifest, dataset);
+    Dataset dataset;
+    std::vector<std::string> keys;
+    try {
+        dataset = load_manifest_dataset(inputs.front().run.manifest, options);
+        keys = whole_run_keys(inputs.front().run.manifest, dataset);
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError((inputs.front().dir / kRunStoreFile).string() + ": the stored manifest lacks a field " +
+                         "merge needs or holds a value of the wrong type (" + e.what() + ")");
+    }
     const ShardSpec whole;
     RunCompleteness completeness = check_completeness(keys, combined.predictions, whole);
 

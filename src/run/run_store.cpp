@@ -11,17 +11,44 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "run/manifest.hpp"
 
 namespace medvlm {
 namespace {
 
+// Maps an SQLite failure to medvlm's errors: a damaged, locked or
+// unwritable store is a problem with the run directory (InputError, exit 2)
+// with the fix in the message; anything else is unexpected.
+[[noreturn]] void throw_sqlite_error(int status, const std::string& reason, const std::filesystem::path& path,
+                                     const std::string& action) {
+    const std::string where = path.string() + ": " + action + " failed (" + reason + ")";
+    switch (status & 0xFF) {
+        case SQLITE_NOTADB:
+        case SQLITE_CORRUPT:
+            throw InputError(where + "; the run store is damaged. Move the run directory aside and start the run in "
+                                     "a new --out, or pass --force-new");
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            throw InputError(where + "; another program holds a lock on the run store. Close it (an SQLite browser, "
+                                     "a backup tool) and rerun");
+        case SQLITE_READONLY:
+        case SQLITE_CANTOPEN:
+        case SQLITE_PERM:
+        case SQLITE_AUTH:
+            throw InputError(where + "; check that the run directory and its files are writable");
+        default:
+            throw Error(where);
+    }
+}
+
 // A prepared statement, finalized on scope exit.
 class Statement {
 public:
     Statement(sqlite3* db, const char* sql, const std::filesystem::path& path) : db_(db), path_(path) {
-        if (sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr) != SQLITE_OK) {
-            throw Error(path.string() + ": SQLite cannot prepare a statement (" + sqlite3_errmsg(db) + ")");
+        const int status = sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr);
+        if (status != SQLITE_OK) {
+            throw_sqlite_error(status, sqlite3_errmsg(db), path, "reading the run store");
         }
     }
     Statement(const Statement&) = delete;
@@ -40,7 +67,7 @@ public:
             return true;
         }
         if (status != SQLITE_DONE) {
-            throw Error(path_.string() + ": SQLite statement failed (" + sqlite3_errmsg(db_) + ")");
+            throw_sqlite_error(status, sqlite3_errmsg(db_), path_, "an SQLite statement");
         }
         return false;
     }
@@ -70,24 +97,40 @@ private:
 
 void execute(sqlite3* db, const char* sql, const std::filesystem::path& path) {
     char* message = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    const int status = sqlite3_exec(db, sql, nullptr, nullptr, &message);
+    if (status != SQLITE_OK) {
         const std::string reason = message == nullptr ? sqlite3_errmsg(db) : message;
         sqlite3_free(message);
-        throw Error(path.string() + ": SQLite failed on '" + std::string(sql).substr(0, 40) + "' (" + reason + ")");
+        throw_sqlite_error(status, reason, path, "SQLite '" + std::string(sql).substr(0, 40) + "'");
     }
 }
 
 sqlite3* open_database(const std::filesystem::path& path, int flags) {
     sqlite3* db = nullptr;
-    if (sqlite3_open_v2(path.string().c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    const int status = sqlite3_open_v2(path.string().c_str(), &db, flags, nullptr);
+    if (status != SQLITE_OK) {
         const std::string reason = db == nullptr ? "out of memory" : sqlite3_errmsg(db);
         sqlite3_close(db);
-        throw InputError(path.string() + ": cannot open the run store (" + reason + ")");
+        throw_sqlite_error(status, reason, path, "opening the run store");
     }
     // Readers (merge, a test watching a running eval) wait for a writer's
     // commit instead of failing with SQLITE_BUSY.
     sqlite3_busy_timeout(db, 10'000);
     return db;
+}
+
+// "medvlm 0.1.0 (commit abc123)" from a manifest's "medvlm" section, or
+// "another medvlm version" when the manifest does not say.
+std::string describe_writer(const nlohmann::json& manifest) {
+    const auto medvlm = manifest.is_object() ? manifest.find("medvlm") : manifest.end();
+    if (medvlm == manifest.end() || !medvlm->is_object()) {
+        return "another medvlm version";
+    }
+    const auto field = [&](const char* key) {
+        const auto it = medvlm->find(key);
+        return it != medvlm->end() && it->is_string() ? it->get<std::string>() : std::string("unknown");
+    };
+    return "medvlm " + field("version") + " (commit " + field("git_commit") + ")";
 }
 
 std::string utc_now() {
@@ -223,6 +266,13 @@ std::optional<StoredRun> RunStore::run() const {
         stored.manifest = nlohmann::json::parse(query.text(2));
     } catch (const nlohmann::json::parse_error& e) {
         throw InputError(path_.string() + ": the stored manifest is not valid JSON (" + e.what() + ")");
+    }
+    const auto schema = stored.manifest.is_object() ? stored.manifest.find("schema") : stored.manifest.end();
+    if (schema == stored.manifest.end() || *schema != kManifestSchema) {
+        throw InputError(path_.string() + ": the stored manifest has schema " +
+                         (schema == stored.manifest.end() ? std::string("(none)") : excerpt(schema->dump())) + ", not " +
+                         kManifestSchema + ": it was written by " + describe_writer(stored.manifest) +
+                         ". Use that medvlm version for this run directory, or start a new one");
     }
     stored.manifest_hash = query.text(1);
     stored.shard = parse_shard(query.text(3));

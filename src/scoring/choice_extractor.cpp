@@ -21,12 +21,35 @@ std::string strip_markup(std::string_view reply) {
     return text;
 }
 
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+// Shortens every run of whitespace to one character: '\n' when the run
+// holds a line break, else ' '. The rules below treat any non-empty run
+// alike, and libstdc++'s std::regex recurses once per character of a run
+// matched by \s*, so a long run would overflow the stack.
+std::string shorten_whitespace_runs(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    size_t pos = 0;
+    while (pos < text.size()) {
+        if (!is_space(text[pos])) {
+            out.push_back(text[pos++]);
+            continue;
+        }
+        bool line_break = false;
+        for (; pos < text.size() && is_space(text[pos]); ++pos) {
+            line_break = line_break || text[pos] == '\n' || text[pos] == '\r';
+        }
+        out.push_back(line_break ? '\n' : ' ');
+    }
+    return out;
+}
+
 std::string collapse_spaces(std::string_view text) {
     std::string out;
     bool space = false;
     for (char c : text) {
-        const bool is_space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
-        if (is_space) {
+        if (is_space(c)) {
             space = !out.empty();
             continue;
         }
@@ -63,7 +86,7 @@ int letter_index(char letter, const std::vector<std::string>& letters) {
 bool letter_stands_alone(std::string_view after, int index, const std::vector<std::string>& option_texts) {
     size_t pos = 0;
     bool line_break = false;
-    while (pos < after.size() && std::string_view(" \t\r\n").find(after[pos]) != std::string_view::npos) {
+    while (pos < after.size() && is_space(after[pos])) {
         line_break = line_break || after[pos] == '\n' || after[pos] == '\r';
         ++pos;
     }
@@ -81,7 +104,10 @@ bool letter_stands_alone(std::string_view after, int index, const std::vector<st
     }
     if (index >= 0 && static_cast<size_t>(index) < option_texts.size()) {
         const std::string option = normalize_option_text(option_texts[static_cast<size_t>(index)]);
-        const std::string rest = normalize_option_text(after.substr(pos));
+        // Whitespace runs are one character long here, so the option's
+        // length plus two bytes of the reply normalize to at least the
+        // option's length; reading more would make long replies quadratic.
+        const std::string rest = normalize_option_text(after.substr(pos, option.size() + 2));
         return !option.empty() && rest.compare(0, option.size(), option) == 0;
     }
     return false;
@@ -91,7 +117,7 @@ bool letter_stands_alone(std::string_view after, int index, const std::vector<st
 
 ExtractedChoice extract_choice(std::string_view reply, const std::vector<std::string>& letters,
                                const std::vector<std::string>& option_texts) {
-    const std::string text = strip_markup(reply);
+    const std::string text = shorten_whitespace_runs(strip_markup(reply));
     ExtractedChoice result;
 
     // 1. Explicit statements: "Final answer: C", "The correct answer is E",

@@ -4,7 +4,9 @@
 // The extractor is conservative: a reply that states no letter, states a
 // letter outside the options, or names two different final letters is
 // UNKNOWN and never mapped to a real option. Articles ("A 45-year-old ...")
-// and words ("Because ...") are not letters.
+// and words ("Because ...") are not letters. Whitespace is the six ASCII
+// whitespace characters; a run of them counts as one. Time grows in
+// proportion to the reply's length; stack use does not grow with it.
 
 #include <string>
 #include <string_view>
@@ -14,7 +16,7 @@ namespace medvlm {
 
 // Bumped whenever a rule changes, because results from different versions
 // are not comparable; recorded in every manifest.
-inline constexpr const char* kChoiceExtractorVersion = "choice-extractor/2";
+inline constexpr const char* kChoiceExtractorVersion = "choice-extractor/3";
 
 struct ExtractedChoice {
     std::string letter;      // empty: UNKNOWN

@@ -47,8 +47,10 @@ std::string nfkc_lower(std::string_view text) {
     return out;
 }
 
-// Replaces punctuation with spaces, code point by code point.
-std::string punctuation_to_spaces(std::string_view text) {
+// Replaces punctuation and whitespace of any kind (Unicode White_Space:
+// tab, line breaks, no-break and ideographic spaces, ...) with ' ', code
+// point by code point, so only ' ' separates words afterwards.
+std::string separators_to_spaces(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     int32_t i = 0;
@@ -62,7 +64,7 @@ std::string punctuation_to_spaces(std::string_view text) {
             continue;
         }
         const bool ascii_punct = code_point < 0x80 && kAsciiPunctuation.find(static_cast<char>(code_point)) != std::string_view::npos;
-        if (ascii_punct || u_ispunct(code_point)) {
+        if (ascii_punct || u_ispunct(code_point) || u_isUWhiteSpace(code_point)) {
             out += ' ';
         } else {
             out.append(text.data() + start, static_cast<size_t>(i - start));
@@ -79,7 +81,7 @@ bool is_cjk_code_point(char32_t c) {
 }
 
 std::string normalize_answer(std::string_view text, const NormalizeOptions& options) {
-    const std::string spaced = punctuation_to_spaces(nfkc_lower(sanitize_utf8(text)));
+    const std::string spaced = separators_to_spaces(nfkc_lower(sanitize_utf8(text)));
     std::vector<std::string> words;
     for (const auto& word : split(spaced, ' ')) {
         const std::string clean = trim(word);

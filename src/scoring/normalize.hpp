@@ -5,7 +5,8 @@
 //   2. lowercase (Unicode, root locale);
 //   3. ASCII punctuation (Python's string.punctuation, as SQuAD's
 //      normalize_answer) and any Unicode punctuation, which covers CJK
-//      marks such as 。，、？！, become spaces;
+//      marks such as 。，、？！, become spaces, and so does whitespace of
+//      any kind (tab, line breaks, no-break space: Unicode White_Space);
 //   4. English only: the articles a, an, the are dropped as whole words;
 //   5. optional: number words zero..twenty become digits ("two" -> "2");
 //   6. whitespace is collapsed and trimmed.

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/text.hpp"
+#include "data/jsonl_records.hpp"
 #include "data/record_reader.hpp"
 
 namespace medvlm {
@@ -46,7 +47,7 @@ std::vector<Choice> read_options(const RecordReader& reader) {
     return choices;
 }
 
-std::vector<SourceImage> read_images(const RecordReader& reader, bool images_required) {
+std::vector<SourceImage> read_images(const RecordReader& reader, bool images_required, const RecordLimits& limits) {
     std::vector<SourceImage> images;
     if (!reader.has("images") && !images_required) {
         return images;
@@ -59,9 +60,12 @@ std::vector<SourceImage> read_images(const RecordReader& reader, bool images_req
         reader.fail("field 'images' is empty; generic records need at least one image (use benchmark=instruction "
                     "for text-only samples)");
     }
+    if (list.size() > limits.max_images_per_row) {
+        reader.fail(too_many_images_message(list.size(), limits));
+    }
     for (const auto& image : list) {
         if (!image.is_string() || trim(image.get<std::string>()).empty()) {
-            reader.fail("field 'images' must hold non-empty image names, found " + image.dump());
+            reader.fail("field 'images' must hold non-empty image names, found " + excerpt(image.dump()));
         }
         images.push_back(SourceImage{image.get<std::string>(), {}, {}, -1});
     }
@@ -87,12 +91,13 @@ void read_fields(const RecordReader& reader, SourceRecord& record) {
     }
 }
 
-SourceRecord read_record(RecordReader& reader, bool images_required, RepairCounts& repairs) {
+SourceRecord read_record(RecordReader& reader, bool images_required, const RecordLimits& limits,
+                         RepairCounts& repairs) {
     SourceRecord record;
     record.id = reader.required_id("id", repairs);
     reader.set_id(record.id);
     record.location = reader.location().describe();
-    record.images = read_images(reader, images_required);
+    record.images = read_images(reader, images_required, limits);
     record.question = reader.required_string("question");
     if (trim(record.question).empty()) {
         reader.fail("field 'question' is empty");
@@ -121,57 +126,22 @@ SourceRecord read_record(RecordReader& reader, bool images_required, RepairCount
 }  // namespace
 
 GenericRecords parse_generic_records(const std::string& file_label, std::string_view content, bool images_required,
-                                     bool skip_invalid) {
+                                     bool skip_invalid, const RecordLimits& limits) {
     GenericRecords parsed;
-    content = strip_utf8_bom(content, parsed.repairs);
     std::set<std::string> ids;
-
-    size_t line_number = 0;
-    size_t start = 0;
-    while (start < content.size()) {
-        size_t end = content.find('\n', start);
-        if (end == std::string_view::npos) {
-            end = content.size();
-        }
-        std::string_view line = content.substr(start, end - start);
-        start = end + 1;
-        ++line_number;
-        if (!line.empty() && line.back() == '\r') {
-            line.remove_suffix(1);
-            ++parsed.repairs["crlf_line_endings"];
-        }
-        if (trim(line).empty()) {
-            continue;
-        }
-
-        RecordLocation location{file_label, line_number, parsed.records_read, ""};
-        ++parsed.records_read;
-        try {
-            const size_t invalid = find_invalid_utf8(line);
-            if (invalid != std::string_view::npos) {
-                throw RecordError(location, "invalid UTF-8 at byte " + std::to_string(invalid) +
-                                                " of the line; re-encode the file as UTF-8");
-            }
-            nlohmann::json object;
-            try {
-                object = nlohmann::json::parse(line);
-            } catch (const nlohmann::json::parse_error& e) {
-                throw RecordError(location, std::string("invalid JSON (") + e.what() + "); each line must be one "
-                                                                                     "JSON object");
-            }
-            RecordReader reader(object, location);
-            SourceRecord record = read_record(reader, images_required, parsed.repairs);
-            if (!ids.insert(record.id).second) {
-                reader.fail("duplicate id '" + record.id + "'; ids must be unique within the file");
-            }
-            parsed.records.push_back(std::move(record));
-        } catch (const RecordError& e) {
-            if (!skip_invalid) {
-                throw;
-            }
-            parsed.skipped.push_back({e.location().id, e.location().describe(), e.problem()});
-        }
-    }
+    JsonlRecords lines;
+    for_each_jsonl_record(file_label, content, skip_invalid, limits, lines,
+                          [&](const nlohmann::json& object, const RecordLocation& location) {
+                              RecordReader reader(object, location);
+                              SourceRecord record = read_record(reader, images_required, limits, lines.repairs);
+                              if (!ids.insert(record.id).second) {
+                                  reader.fail("duplicate id '" + record.id + "'; ids must be unique within the file");
+                              }
+                              parsed.records.push_back(std::move(record));
+                          });
+    parsed.records_read = lines.records_read;
+    parsed.repairs = std::move(lines.repairs);
+    parsed.skipped = std::move(lines.skipped);
     return parsed;
 }
 

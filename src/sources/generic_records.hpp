@@ -31,6 +31,7 @@ struct GenericRecords {
 
 // `images_required`: false for instruction records, which may be text only.
 [[nodiscard]] GenericRecords parse_generic_records(const std::string& file_label, std::string_view content,
-                                                   bool images_required, bool skip_invalid);
+                                                   bool images_required, bool skip_invalid,
+                                                   const RecordLimits& limits = RecordLimits{});
 
 }  // namespace medvlm

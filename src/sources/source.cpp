@@ -70,12 +70,13 @@ void reject_duplicate_ids(Source& source, bool skip_invalid) {
     source.records = std::move(unique);
 }
 
-void read_records(Source& source, const std::string& content, bool skip_invalid) {
+void read_records(Source& source, const std::string& content, const SourceLoadOptions& load_options) {
+    const bool skip_invalid = load_options.skip_invalid;
     const SourceSpec& spec = source.spec;
     const std::string label = spec.data_file.string();
     if (spec.kind == SourceKind::Generic || spec.kind == SourceKind::Instruction) {
         GenericRecords parsed =
-            parse_generic_records(label, content, spec.kind == SourceKind::Generic, skip_invalid);
+            parse_generic_records(label, content, spec.kind == SourceKind::Generic, skip_invalid, load_options.limits);
         source.records = std::move(parsed.records);
         source.records_in_file = parsed.records_read;
         source.repairs = std::move(parsed.repairs);
@@ -84,7 +85,7 @@ void read_records(Source& source, const std::string& content, bool skip_invalid)
         return;
     }
 
-    const ParseOptions options{spec.split, spec.lang, skip_invalid};
+    const ParseOptions options{spec.split, spec.lang, skip_invalid, load_options.limits};
     ParsedRecords parsed;
     switch (spec.kind) {
         case SourceKind::MedXpertQaMm: parsed = parse_medxpertqa_mm(label, content, options); break;
@@ -177,10 +178,10 @@ std::string SourceRecord::answer_text() const {
 Source load_source(const SourceSpec& spec, const SourceLoadOptions& options) {
     Source source;
     source.spec = spec;
-    const std::string content = read_file(spec.data_file);
+    const std::string content = read_records_file(spec.data_file, options.limits);
     source.data_sha256 = sha256_hex(content);
 
-    read_records(source, content, options.skip_invalid);
+    read_records(source, content, options);
     if (source.records.empty()) {
         throw InputError("SPEC '" + spec.text + "': no usable records in " + spec.data_file.string() + " (" +
                          std::to_string(source.records_in_file) + " read, " +

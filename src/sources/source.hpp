@@ -58,6 +58,7 @@ struct SourceLoadOptions {
     // Skip invalid records and keep records whose images are unusable
     // (marked, so image checks leave them out), instead of stopping.
     bool skip_invalid = false;
+    RecordLimits limits;
 };
 
 // Reads, validates and resolves one SPEC. Throws InputError naming the

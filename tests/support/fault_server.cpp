@@ -87,6 +87,12 @@ FaultAction FaultAction::reset_mid_body(const std::string& body) {
     return action;
 }
 
+FaultAction FaultAction::stall_mid_body(const std::string& body) {
+    FaultAction action = json(200, body);
+    action.kind = Kind::StallMidBody;
+    return action;
+}
+
 FaultServer::FaultServer(Handler handler) : handler_(std::move(handler)) {
     listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (listen_fd_ < 0) {
@@ -221,9 +227,13 @@ void FaultServer::serve(int client) {
         }
         const FaultAction action = handler_(request);
 
-        if (action.kind == FaultAction::Kind::Stall) {
+        if (action.kind == FaultAction::Kind::Stall || action.kind == FaultAction::Kind::StallMidBody) {
+            if (action.kind == FaultAction::Kind::StallMidBody) {
+                (void)send_all(client, response_head(action, action.body.size()) +
+                                           action.body.substr(0, action.body.size() / 2));
+            }
             // Wait until the client closes the connection (its timeout) or
-            // the server stops, without responding.
+            // the server stops, sending nothing more.
             char byte = 0;
             while (!stopping_) {
                 pollfd poll_fd{client, POLLIN, 0};

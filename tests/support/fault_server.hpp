@@ -1,8 +1,8 @@
 #pragma once
 // A small HTTP/1.1 server on 127.0.0.1 for testing the OpenAI-compatible
 // engine against faults a real server produces: error statuses, 429 with
-// Retry-After, a response that never comes, a connection reset in the
-// middle of the body, invalid JSON, an empty choices list.
+// Retry-After, a response that never comes, a connection reset or a stall in
+// the middle of the body, invalid JSON, an empty choices list.
 //
 // A handler decides what to do with each request; every request is
 // recorded with the time it arrived. Connections are kept alive, as
@@ -38,6 +38,7 @@ struct FaultAction {
         Respond,           // status, headers and body
         Stall,             // read the request, never answer, until the client gives up
         ResetMidBody,      // announce the full body, send part of it, then reset the connection
+        StallMidBody,      // announce the full body, send part of it, then send nothing more
     };
     Kind kind = Kind::Respond;
     int status = 200;
@@ -48,6 +49,7 @@ struct FaultAction {
     [[nodiscard]] static FaultAction status_with_body(int status, const std::string& body);
     [[nodiscard]] static FaultAction stall();
     [[nodiscard]] static FaultAction reset_mid_body(const std::string& body);
+    [[nodiscard]] static FaultAction stall_mid_body(const std::string& body);
 };
 
 class FaultServer {

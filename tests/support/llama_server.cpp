@@ -96,7 +96,7 @@ LlamaServer::LlamaServer(const std::filesystem::path& model, const std::filesyst
             port_ = std::stoi(match[1]);
         }
         if (port_ != 0) {
-            const auto health = client.get("http://127.0.0.1:" + std::to_string(port_) + "/health", "", 5);
+            const auto health = client.get("http://127.0.0.1:" + std::to_string(port_) + "/health", "", 5, 1 << 20);
             if (health.received && health.status == 200) {
                 return;
             }

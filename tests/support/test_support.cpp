@@ -97,12 +97,9 @@ void write_text(const std::filesystem::path& path, const std::string& content) {
     }
 }
 
-CommandResult run_medvlm(const std::vector<std::string>& arguments) {
-    std::string command = shell_quote(MEDVLM_BINARY);
-    for (const auto& argument : arguments) {
-        command += " " + shell_quote(argument);
-    }
-    command += " 2>&1";
+namespace {
+
+CommandResult run_shell(const std::string& command) {
     CommandResult result;
     FILE* pipe = ::popen(command.c_str(), "r");
     if (pipe == nullptr) {
@@ -116,6 +113,27 @@ CommandResult run_medvlm(const std::vector<std::string>& arguments) {
     const int status = ::pclose(pipe);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return result;
+}
+
+std::string medvlm_command(const std::vector<std::string>& arguments) {
+    std::string command = shell_quote(MEDVLM_BINARY);
+    for (const auto& argument : arguments) {
+        command += " " + shell_quote(argument);
+    }
+    return command + " 2>&1";
+}
+
+}  // namespace
+
+CommandResult run_medvlm(const std::vector<std::string>& arguments) { return run_shell(medvlm_command(arguments)); }
+
+CommandResult run_medvlm_bounded(const std::vector<std::string>& arguments, int timeout_s, long max_memory_kib) {
+    std::string command;
+    if (max_memory_kib > 0) {
+        command += "ulimit -v " + std::to_string(max_memory_kib) + " && ";
+    }
+    command += "timeout -k 5 " + std::to_string(timeout_s) + " " + medvlm_command(arguments);
+    return run_shell(command);
 }
 
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {

@@ -33,6 +33,14 @@ struct CommandResult {
 // Runs the medvlm binary with the arguments (each shell-quoted).
 [[nodiscard]] CommandResult run_medvlm(const std::vector<std::string>& arguments);
 
+// Runs medvlm as run_medvlm does, killed after `timeout_s` seconds (exit
+// code 124) and, unless `max_memory_kib` is 0, with its address space
+// limited to that many KiB (`ulimit -v`), so a hang or a huge allocation
+// fails the test instead of stalling or swapping the machine. A crash gives
+// 128 + the signal number.
+[[nodiscard]] CommandResult run_medvlm_bounded(const std::vector<std::string>& arguments, int timeout_s,
+                                               long max_memory_kib);
+
 [[nodiscard]] std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path);
 
 }  // namespace medvlm::testing

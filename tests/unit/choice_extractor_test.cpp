@@ -47,5 +47,30 @@ TEST(ChoiceExtractor, LettersBeyondShownOptions) {
     EXPECT_EQ(extract_choice("C", three, {}).letter, "C");
 }
 
+// libstdc++'s std::regex recursed once per whitespace character, so a reply
+// with 100,000 spaces overflowed the stack.
+TEST(ChoiceExtractor, LongWhitespaceRuns) {
+    const std::string spaces(200'000, ' ');
+    EXPECT_EQ(extract_choice("Final" + spaces + "answer:" + spaces + "C", kLetters, kOptions).letter, "C");
+    EXPECT_EQ(extract_choice(spaces + "(B)" + spaces, kLetters, kOptions).letter, "B");
+    std::string mixed;
+    for (int i = 0; i < 100'000; ++i) {
+        mixed += " \v\t\f";
+    }
+    EXPECT_EQ(extract_choice("The answer is" + mixed + "E.", kLetters, kOptions).letter, "E");
+}
+
+// Each stated letter used to normalize the whole rest of the reply before
+// comparing it with the option text: time quadratic in the reply's length.
+TEST(ChoiceExtractor, ManyStatementsInOneReply) {
+    std::string reply;
+    for (int i = 0; i < 20'000; ++i) {
+        reply += "answer A Capsular plication and ";
+    }
+    const ExtractedChoice got = extract_choice(reply, kLetters, kOptions);
+    EXPECT_TRUE(got.unknown());
+    EXPECT_EQ(got.rule, "none");
+}
+
 }  // namespace
 }  // namespace medvlm
