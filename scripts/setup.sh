@@ -33,7 +33,7 @@ debian_packages=(
     libopencv-dev libopencv-contrib-dev
     libsqlite3-dev libboost-dev libcurl4-openssl-dev libicu-dev
     libgtest-dev libgmock-dev libbenchmark-dev
-    clang libclang-rt-14-dev
+    clang libclang-rt-14-dev jq
     chromium
     valgrind
 )
