@@ -1,5 +1,6 @@
 #include "engine/openai_messages.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -27,7 +28,10 @@ bool read_choice_logprobs(const nlohmann::json& choice, const EngineRequest& req
         return false;
     }
 
-    std::map<std::string, double> probability;
+    // Log-probabilities of the tokens of each letter ("X" and " X"), summed
+    // as probabilities with log-sum-exp: exp() of a log-probability below
+    // about -745 is 0 in double precision, and log(0) would give -inf.
+    std::map<std::string, std::vector<double>> token_logprobs;
     for (const auto& entry : first.at("top_logprobs")) {
         if (!entry.is_object() || !entry.contains("token") || !entry.at("token").is_string() ||
             !entry.contains("logprob") || !entry.at("logprob").is_number()) {
@@ -43,19 +47,25 @@ bool read_choice_logprobs(const nlohmann::json& choice, const EngineRequest& req
         const std::string token = entry.at("token").get<std::string>();
         for (const auto& letter : request.choice_letters) {
             if (token == letter || token == " " + letter) {
-                probability[letter] += std::exp(logprob);
+                token_logprobs[letter].push_back(logprob);
             }
         }
     }
-    if (probability.empty()) {
+    if (token_logprobs.empty()) {
         reason = "none of the option letters is among the " + std::to_string(first.at("top_logprobs").size()) +
                  " most likely first tokens";
         return false;
     }
     std::string best;
-    for (const auto& [letter, p] : probability) {
-        result.choice_logprobs[letter] = std::log(p);
-        if (best.empty() || p > probability.at(best)) {
+    for (const auto& [letter, logprobs] : token_logprobs) {
+        const double max_logprob = *std::max_element(logprobs.begin(), logprobs.end());
+        double scaled_sum = 0;
+        for (const double logprob : logprobs) {
+            scaled_sum += std::exp(logprob - max_logprob);
+        }
+        const double letter_logprob = max_logprob + std::log(scaled_sum);
+        result.choice_logprobs[letter] = letter_logprob;
+        if (best.empty() || letter_logprob > result.choice_logprobs.at(best)) {
             best = letter;
         }
     }
