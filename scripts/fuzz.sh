@@ -7,7 +7,7 @@
 # Before fuzzing, each target replays fuzz/regressions/TARGET/, the inputs
 # of earlier findings, so a fixed crash stays fixed. The seed corpus comes
 # from the real benchmark files ($MEDVLM_SHARED_DATA or ../shared/data),
-# tests/bad_inputs and the golden files; the corpus grows in
+# tests/bad_inputs and the golden files. The corpus grows in
 # build/fuzz/corpus/TARGET and is kept between runs. A crash, leak, timeout
 # or broken invariant stops the script with exit code 1 and leaves the
 # input in build/fuzz/findings/TARGET/; copy it into

@@ -52,8 +52,8 @@ constexpr bool kAddressSanitizer = false;
 #endif
 
 // AddressSanitizer reserves terabytes of address space, so `ulimit -v` is
-// only set without it; the sanitizer build caps allocations through
-// ASAN_OPTIONS=malloc_limit_mb instead (scripts/sanitize.sh).
+// only set without it; scripts/sanitize.sh caps allocations through
+// ASAN_OPTIONS=max_allocation_size_mb and hard_rss_limit_mb instead.
 constexpr long kMemoryLimitKib = kAddressSanitizer ? 0 : 4L << 20;
 constexpr int kTimeoutSeconds = 120;
 

@@ -1,7 +1,7 @@
 // The API key of `eval --engine openai` reaches the server and nothing
-// else: every file the run writes, at any depth (the SQLite store and its
-// journal included), and everything medvlm prints with --verbose are
-// searched for it, also after a server echoed the key back in an error.
+// else. The test searches every file the run writes, at any depth (the
+// SQLite store included), and everything medvlm prints with --verbose,
+// after a server has echoed the key back in an error.
 
 #include <gtest/gtest.h>
 
@@ -32,7 +32,7 @@ TEST(ApiKeyCli, KeyNeverWrittenOrLogged) {
     const std::string key = "sk-medvlm-grep-5c2e91";
     std::atomic<int> chat_calls{0};
     // The first chat request gets a 503 whose error echoes the
-    // Authorization header; the others get answers that count more prompt
+    // Authorization header. The others get answers that count more prompt
     // tokens with an image than without, as a real server does.
     FaultServer server([&](const ReceivedRequest& request) {
         const auto auth = request.headers.find("authorization");
