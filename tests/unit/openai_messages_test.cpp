@@ -112,6 +112,20 @@ TEST(ChatResponse, SumsLetterProbabilitiesWithAndWithoutSpace) {
     EXPECT_FALSE(result.truncated);
 }
 
+// exp(-1000) is 0 in double precision, so summing probabilities directly
+// would give log(0) = -inf for both letters.
+TEST(ChatResponse, SumsTinyLogprobsWithoutUnderflow) {
+    EngineResult result;
+    const std::string body =
+        testing::chat_completion_json("B", 30, {{"A", -999.5}, {"B", -1000.0}, {" B", -1000.0}});
+    parse_chat_response(body, choice_request(), result);
+    ASSERT_TRUE(result.ok) << result.error;
+    EXPECT_EQ(result.text, "B");
+    ASSERT_EQ(result.choice_logprobs.size(), 2u);
+    EXPECT_NEAR(result.choice_logprobs.at("A"), -999.5, 1e-9);
+    EXPECT_NEAR(result.choice_logprobs.at("B"), -1000.0 + std::log(2.0), 1e-9);
+}
+
 TEST(ChatResponse, ChoiceLogprobWithoutLogprobsFails) {
     EngineResult without_logprobs;
     parse_chat_response(testing::chat_completion_json("A", 30), choice_request(), without_logprobs);
