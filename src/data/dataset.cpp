@@ -96,6 +96,12 @@ Dataset load_dataset(const DatasetOptions& options) {
     dataset.data_sha256 = sha256_hex(content);
 
     ParsedRecords parsed = parse_records(options, content);
+    // An empty file (or "[]") is an export that went wrong, not a benchmark
+    // with zero questions, so it is rejected instead of scoring nothing.
+    if (parsed.records_read == 0) {
+        throw InputError(options.data_file.string() +
+                         ": the file holds no records; check that --data names the benchmark's records file");
+    }
     reject_duplicate_ids(options, parsed);
     dataset.split = parsed.split;
     dataset.lang = parsed.lang;

@@ -111,7 +111,7 @@ TEST_F(BadInputTest, CorruptJpeg) {
     testing::write_text(root_ / "corrupt.jpg", std::string("\xFF\xD8\xFF\xE0garbage that is not a jpeg", 30));
     const auto message = load_error(write_mxqa(mxqa_record("MM-1", R"(["corrupt.jpg"])") + "\n"));
     EXPECT_CONTAINS(message, "corrupt.jpg");
-    EXPECT_CONTAINS(message, "decod");
+    EXPECT_CONTAINS(message, "the file is truncated, corrupt or in another format");
 }
 
 TEST_F(BadInputTest, TruncatedPng) {
