@@ -242,7 +242,12 @@ std::unique_ptr<FaultServer> start_server(const json& reply) {
 const fs::path& eval_fixture() {
     static const fs::path dir = [] {
         const fs::path root = testing::make_temp_dir("bad-inputs-fixture");
-        testing::write_text(root / "images" / "ok.png", make_image("png_rgb"));
+        // Seeded noise, which PNG cannot compress: the image part of a request
+        // is then about 6 kB, far above a text-only request.
+        cv::Mat noise(32, 48, CV_8UC3);
+        cv::RNG rng(7);
+        rng.fill(noise, cv::RNG::UNIFORM, 0, 256);
+        testing::write_text(root / "images" / "ok.png", encode(noise, ".png"));
         json slake = json::array();
         for (int qid = 1; qid <= 2; ++qid) {
             slake.push_back({{"qid", qid},
