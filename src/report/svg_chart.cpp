@@ -90,14 +90,17 @@ void draw_axis(const Axis& axis, double top, double bottom, std::string& svg) {
                        axis.x(axis.min), bottom, axis.x(axis.max));
 }
 
-// Labels alternate between two heights so close lines stay readable.
+// Labels alternate between two heights so close lines stay readable. A
+// line sits on a whole-pixel boundary with a 2-unit stroke, so at 100 %
+// zoom it fills two pixel columns in its own colour. A thinner or off-grid
+// line is drawn only in blended, lighter shades.
 void draw_references(const Axis& axis, const std::vector<ReferenceLine>& references, double top, double bottom,
                      std::string& svg) {
     for (size_t i = 0; i < references.size(); ++i) {
-        const double x = axis.x(references[i].value);
+        const double x = std::round(axis.x(references[i].value));
         svg += fmt::format(
             "<line class=\"reference\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" stroke=\"{3}\" "
-            "stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>",
+            "stroke-width=\"2\" stroke-dasharray=\"5 3\"/>",
             x, top - 4, bottom, kReferenceColour);
         svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" class=\"reference-label\" "
                            "fill=\"{}\">{}</text>",
