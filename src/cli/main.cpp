@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
     medvlm::cli::register_validate(app);
     medvlm::cli::register_eval(app);
     medvlm::cli::register_merge(app);
+    medvlm::cli::register_compare(app);
+    medvlm::cli::register_report(app);
     medvlm::cli::register_make_tiny_model(app);
     medvlm::cli::register_make_stand_in_images(app);
     medvlm::cli::register_leakage(app);

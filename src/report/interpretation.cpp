@@ -15,16 +15,6 @@ const std::string kTextOnly = mode_name(AblationMode::TextOnly);
 const std::string kShuffled = mode_name(AblationMode::ShuffledImage);
 const std::string kOptionsOnly = mode_name(AblationMode::OptionsOnly);
 
-Ordering compare_values(double first, double second, double tolerance) {
-    if (first - second > tolerance) {
-        return Ordering::Higher;
-    }
-    if (second - first > tolerance) {
-        return Ordering::Lower;
-    }
-    return Ordering::AboutEqual;
-}
-
 class Writer {
 public:
     explicit Writer(const InterpretationInput& input) : input_(input) {}
@@ -39,8 +29,26 @@ public:
         findings_.push_back({"run", finding, sentence + "."});
     }
 
+    // "image+text (40.0 %, 95 % CI 35.2-44.9 %)"
     [[nodiscard]] std::string score(const std::string& mode) const {
-        return fmt::format("{} ({})", mode, percent(input_.scores.at(mode)));
+        const auto interval = input_.score_intervals.find(mode);
+        if (interval == input_.score_intervals.end()) {
+            return fmt::format("{} ({})", mode, percent(input_.scores.at(mode)));
+        }
+        return fmt::format("{} ({}, 95 % CI {})", mode, percent(input_.scores.at(mode)),
+                           interval_text(interval->second.to_json()));
+    }
+
+    // "image+text (...) against text-only (...): difference +10.0 pts (95 % CI +5.1 to +14.9 pts)"
+    [[nodiscard]] std::string pair(const std::string& first, const std::string& second,
+                                   const DecidedDifference& difference) const {
+        std::string text = score(first) + " against " + score(second) + ": difference " + points_text(difference.delta);
+        if (difference.interval) {
+            text += " (95 % CI " + difference_interval_text(difference.interval->to_json()) + ")";
+        } else {
+            text += " (no interval could be computed)";
+        }
+        return text;
     }
 
     [[nodiscard]] std::string band() const {
@@ -68,17 +76,18 @@ void interpret_chance(const InterpretationInput& input, Writer& out) {
         }
         switch (it->second) {
             case Ordering::Higher:
-                out.add(mode, "above the chance band", out.score(mode) + " is above the chance band (" + out.band() + ")");
+                out.add(mode, "above the chance band",
+                        out.score(mode) + " is above the chance band (" + out.band() + ") with its whole interval");
                 break;
             case Ordering::AboutEqual:
                 out.add(mode, "within the chance band",
-                        out.score(mode) + " is within the chance band (" + out.band() +
+                        out.score(mode) + " has an interval that reaches the chance band (" + out.band() +
                             "), so it is not a result beyond chance");
                 break;
             case Ordering::Lower:
                 out.add(mode, "below chance",
                         out.score(mode) + " is below the chance band (" + out.band() +
-                            "), so it is not a result beyond chance");
+                            ") with its whole interval, so it is not a result beyond chance");
                 break;
         }
     }
@@ -88,16 +97,17 @@ void interpret_image_gain(const InterpretationInput& input, Writer& out) {
     if (!input.image_text_vs_text_only || !input.scores.contains(kImageText) || !input.scores.contains(kTextOnly)) {
         return;
     }
-    const std::string pair = out.score(kImageText) + " against " + out.score(kTextOnly);
+    const std::string pair = out.pair(kImageText, kTextOnly, *input.image_text_vs_text_only);
     if (input.stand_in_images) {
         out.add(kImageText, "no claim: stand-in images",
                 pair + ": the images are generated stand-ins, so the comparison says nothing about the real images");
         return;
     }
-    switch (*input.image_text_vs_text_only) {
+    switch (input.image_text_vs_text_only->ordering) {
         case Ordering::Higher:
             if (out.above_chance(kImageText)) {
-                out.add(kImageText, "images likely help", pair + ": image+text is higher, so images likely help");
+                out.add(kImageText, "images likely help",
+                        pair + ": the interval lies above 0, so images likely help");
             } else {
                 out.add(kImageText, "no claim: image+text within the chance band",
                         pair + ": image+text is higher but not above the chance band, so this is no evidence that "
@@ -105,7 +115,8 @@ void interpret_image_gain(const InterpretationInput& input, Writer& out) {
             }
             break;
         case Ordering::AboutEqual:
-            out.add(kImageText, "no evidence that images help", pair + ": about equal, so no evidence that images help");
+            out.add(kImageText, "no evidence that images help",
+                    pair + ": no clear difference (the interval contains 0), so no evidence that images help");
             break;
         case Ordering::Lower:
             out.add(kImageText, "no evidence that images help",
@@ -118,13 +129,13 @@ void interpret_shuffled_gap(const InterpretationInput& input, Writer& out) {
     if (!input.image_text_vs_shuffled || !input.scores.contains(kImageText) || !input.scores.contains(kShuffled)) {
         return;
     }
-    const std::string pair = out.score(kImageText) + " against " + out.score(kShuffled);
+    const std::string pair = out.pair(kImageText, kShuffled, *input.image_text_vs_shuffled);
     if (input.stand_in_images) {
         out.add(kShuffled, "no claim: stand-in images",
                 pair + ": the images are generated stand-ins, so the comparison says nothing about the real images");
         return;
     }
-    switch (*input.image_text_vs_shuffled) {
+    switch (input.image_text_vs_shuffled->ordering) {
         case Ordering::Higher:
             if (out.above_chance(kImageText)) {
                 out.add(kShuffled, "correct images matter",
@@ -137,7 +148,7 @@ void interpret_shuffled_gap(const InterpretationInput& input, Writer& out) {
             break;
         case Ordering::AboutEqual:
             out.add(kShuffled, "model may not use image content",
-                    pair + ": about equal with another row's images, so the model may not use image content");
+                    pair + ": no clear difference with another row's images, so the model may not use image content");
             break;
         case Ordering::Lower:
             out.add(kShuffled, "model may not use image content",
@@ -171,6 +182,19 @@ void interpret_run(const InterpretationInput& input, Writer& out) {
     }
 }
 
+std::optional<DecidedDifference> decided(const nlohmann::json& comparison) {
+    if (comparison.is_null() || comparison.at("pairs").get<int64_t>() == 0) {
+        return std::nullopt;
+    }
+    DecidedDifference difference;
+    difference.delta = comparison.at("delta").get<double>();
+    if (!comparison.at("ci95").is_null()) {
+        difference.interval = Interval::from_json(comparison.at("ci95"));
+        difference.ordering = decide_difference(*difference.interval);
+    }
+    return difference;
+}
+
 }  // namespace
 
 std::string ordering_name(Ordering ordering) {
@@ -180,6 +204,35 @@ std::string ordering_name(Ordering ordering) {
         case Ordering::Lower: return "lower";
     }
     return "unknown";
+}
+
+Ordering decide_difference(const Interval& interval) {
+    if (interval.lower > 0) {
+        return Ordering::Higher;
+    }
+    if (interval.upper < 0) {
+        return Ordering::Lower;
+    }
+    return Ordering::AboutEqual;
+}
+
+std::string difference_meaning(Ordering ordering) {
+    switch (ordering) {
+        case Ordering::Higher: return "higher";
+        case Ordering::Lower: return "lower";
+        case Ordering::AboutEqual: break;
+    }
+    return "no clear difference";
+}
+
+Ordering decide_versus_band(const Interval& interval, double band_lower, double band_upper) {
+    if (interval.lower > band_upper) {
+        return Ordering::Higher;
+    }
+    if (interval.upper < band_lower) {
+        return Ordering::Lower;
+    }
+    return Ordering::AboutEqual;
 }
 
 nlohmann::json Interpretation::to_json() const {
@@ -195,10 +248,12 @@ std::vector<Interpretation> interpret_multiple_choice(const InterpretationInput&
     return out.take();
 }
 
-InterpretationInput compare_point_estimates(const std::vector<std::string>& modes, const nlohmann::json& results,
-                                            bool stand_in_images, bool test_model, double tolerance) {
+InterpretationInput decide_multiple_choice_comparisons(const std::vector<std::string>& modes,
+                                                       const nlohmann::json& results, const nlohmann::json& comparisons,
+                                                       bool stand_in_images, bool test_model,
+                                                       const std::string& basis) {
     InterpretationInput input;
-    input.basis = kPointEstimateBasis;
+    input.basis = basis;
     input.modes = modes;
     input.stand_in_images = stand_in_images;
     input.test_model = test_model;
@@ -212,6 +267,9 @@ InterpretationInput compare_point_estimates(const std::vector<std::string>& mode
         }
         const auto& baselines = result.at("baselines");
         input.scores[mode] = result.at("accuracy").get<double>();
+        if (!result.at("ci95").is_null()) {
+            input.score_intervals[mode] = Interval::from_json(result.at("ci95"));
+        }
         input.random_baseline = baselines.at("random").get<double>();
         input.constant_letter_baseline = std::max(
             input.constant_letter_baseline, baselines.at("best_constant_letter").at("accuracy").get<double>());
@@ -219,24 +277,16 @@ InterpretationInput compare_point_estimates(const std::vector<std::string>& mode
 
     const double band_lower = std::min(input.random_baseline, input.constant_letter_baseline);
     const double band_upper = std::max(input.random_baseline, input.constant_letter_baseline);
-    for (const auto& [mode, score] : input.scores) {
-        if (score > band_upper + tolerance) {
-            input.versus_chance[mode] = Ordering::Higher;
-        } else if (score < band_lower - tolerance) {
-            input.versus_chance[mode] = Ordering::Lower;
-        } else {
-            input.versus_chance[mode] = Ordering::AboutEqual;
-        }
+    for (const auto& [mode, interval] : input.score_intervals) {
+        input.versus_chance[mode] = decide_versus_band(interval, band_lower, band_upper);
     }
 
-    const auto compare_modes = [&](const std::string& first, const std::string& second) -> std::optional<Ordering> {
-        if (!input.scores.contains(first) || !input.scores.contains(second)) {
-            return std::nullopt;
-        }
-        return compare_values(input.scores.at(first), input.scores.at(second), tolerance);
-    };
-    input.image_text_vs_text_only = compare_modes(kImageText, kTextOnly);
-    input.image_text_vs_shuffled = compare_modes(kImageText, kShuffled);
+    if (input.scores.contains(kImageText) && input.scores.contains(kTextOnly)) {
+        input.image_text_vs_text_only = decided(comparisons.at("image_gain"));
+    }
+    if (input.scores.contains(kImageText) && input.scores.contains(kShuffled)) {
+        input.image_text_vs_shuffled = decided(comparisons.at("shuffled_image_gap"));
+    }
     return input;
 }
 

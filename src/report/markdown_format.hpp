@@ -1,5 +1,5 @@
 #pragma once
-// Number formatting shared by the Markdown reports.
+// Number formatting shared by the Markdown and HTML reports.
 
 #include <string>
 
@@ -10,7 +10,13 @@ namespace medvlm {
 // 0.2105 -> "21.1 %".
 [[nodiscard]] std::string percent(double value);
 
-// {"lower": 0.193, "upper": 0.229} -> "19.3-22.9 %".
+// {"lower": 0.193, "upper": 0.229} -> "19.3-22.9 %"; null -> "n/a".
 [[nodiscard]] std::string interval_text(const nlohmann::json& interval);
+
+// A difference of two proportions in percentage points: 0.1 -> "+10.0 pts".
+[[nodiscard]] std::string points_text(double value);
+
+// {"lower": -0.05, "upper": 0.1} -> "-5.0 to +10.0 pts"; null -> "n/a".
+[[nodiscard]] std::string difference_interval_text(const nlohmann::json& interval);
 
 }  // namespace medvlm

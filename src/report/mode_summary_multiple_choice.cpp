@@ -6,10 +6,10 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "prompts/prompt_builder.hpp"
+#include "report/metric_sample.hpp"
 #include "report/summary_common.hpp"
 #include "scoring/image_canary.hpp"
 #include "stats/chi_square.hpp"
-#include "stats/proportion.hpp"
 
 namespace medvlm {
 namespace {
@@ -96,7 +96,11 @@ void add_original_order_results(const std::vector<const Prediction*>& calls, con
     out["failed"] = failed;
     out["correct"] = correct;
     out["accuracy"] = share(correct, n);
-    out["ci95"] = wilson_ci(correct, n).to_json();
+    const nlohmann::json with_interval = accuracy_with_interval(calls, 0, *context.statistics);
+    out["ci95"] = with_interval.at("ci95");
+    if (with_interval.contains("ci95_unavailable")) {
+        out["ci95_unavailable"] = with_interval.at("ci95_unavailable");
+    }
     out["unknown"] = unknown;
     out["unknown_rate"] = share(unknown, n);
     out["ambiguous"] = ambiguous;
@@ -356,6 +360,27 @@ AccuracyCount accuracy_at_rotation(const std::vector<const Prediction*>& calls, 
         }
     }
     return count;
+}
+
+std::vector<const Prediction*> calls_at_rotation(const std::vector<const Prediction*>& calls, int rotation) {
+    std::vector<const Prediction*> out;
+    for (const Prediction* p : calls) {
+        if (p->rotation == rotation) {
+            out.push_back(p);
+        }
+    }
+    return out;
+}
+
+nlohmann::json accuracy_with_interval(const std::vector<const Prediction*>& calls, int rotation,
+                                      const StatisticsContext& statistics) {
+    MetricSample sample;
+    for (const Prediction* p : calls) {
+        if (p->rotation == rotation && p->ok) {
+            sample.add(p->correct ? 1.0 : 0.0, p->id);
+        }
+    }
+    return proportion_json(sample, statistics);
 }
 
 std::optional<double> rotation_mean_accuracy(const std::vector<const Prediction*>& calls, int rotations) {

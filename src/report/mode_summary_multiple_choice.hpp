@@ -13,6 +13,7 @@
 
 #include "data/example.hpp"
 #include "prompts/mode.hpp"
+#include "report/statistics_context.hpp"
 #include "run/prediction.hpp"
 
 namespace medvlm {
@@ -22,6 +23,7 @@ struct MultipleChoiceContext {
     std::map<std::string, const Example*> rows;  // by example id
     size_t option_count = 0;
     int rotations = 1;
+    const StatisticsContext* statistics = nullptr;  // how intervals are computed; must be set
 };
 
 struct AccuracyCount {
@@ -31,6 +33,15 @@ struct AccuracyCount {
 
 // Accuracy of the answered calls with the given rotation.
 [[nodiscard]] AccuracyCount accuracy_at_rotation(const std::vector<const Prediction*>& calls, int rotation);
+
+// The calls with the given rotation, answered or not.
+[[nodiscard]] std::vector<const Prediction*> calls_at_rotation(const std::vector<const Prediction*>& calls,
+                                                               int rotation);
+
+// {"n", "correct", "value", "ci95"} of the answered calls with the given
+// rotation (proportion_json()).
+[[nodiscard]] nlohmann::json accuracy_with_interval(const std::vector<const Prediction*>& calls, int rotation,
+                                                    const StatisticsContext& statistics);
 
 // The mean over rotations 0..rotations-1 of each rotation's accuracy;
 // rotations without an answered call are left out, and with none at all

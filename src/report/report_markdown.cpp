@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "report/markdown_format.hpp"
+#include "report/model_card.hpp"
 #include "report/report_multiple_choice.hpp"
 #include "report/report_short_answer.hpp"
 
@@ -60,12 +61,25 @@ void write_telemetry(const nlohmann::json& manifest, const nlohmann::json& summa
                        t.at("unique_images").get<int64_t>(), t.at("skipped_rows").size());
 }
 
+void write_model_card(const nlohmann::json& manifest, const nlohmann::json& summary, std::string& out) {
+    const auto& statistics = summary.at("statistics");
+    out += "## Model card\n\n";
+    out += "The table to quote. Every interval is a 95 % interval (" +
+           statistics.at("proportion_interval").get<std::string>() + " for proportions, resampling by " +
+           statistics.at("resampling_unit").get<std::string>() + " because " +
+           statistics.at("reason").get<std::string>() +
+           "). A difference counts only when its paired interval excludes 0, and a claim names its comparison.\n\n";
+    out += render_model_card_markdown(build_model_card(manifest, summary));
+    out += render_claims_markdown(claimable_run_rows(manifest, summary, ""));
+}
+
 }  // namespace
 
 std::string render_run_report(const nlohmann::json& manifest, const nlohmann::json& summary) {
     std::string out;
     write_header(manifest, summary, out);
     write_telemetry(manifest, summary, out);
+    write_model_card(manifest, summary, out);
     out += manifest.at("task") == "multiple-choice" ? render_multiple_choice_results(manifest, summary)
                                                     : render_short_answer_results(manifest, summary);
     return out;

@@ -6,6 +6,7 @@
 
 #include "core/text.hpp"
 #include "report/markdown_format.hpp"
+#include "report/model_card.hpp"
 
 namespace medvlm {
 namespace {
@@ -38,9 +39,17 @@ std::string optional_percent(const nlohmann::json& value) {
     return value.is_null() ? "n/a" : percent(value.get<double>());
 }
 
-// A difference of two accuracies in percentage points, signed.
-std::string points(const nlohmann::json& value) {
-    return value.is_null() ? "n/a" : fmt::format("{:+.1f} pts", 100.0 * value.get<double>());
+// "19.3-22.9 % (wilson)", or "n/a" without an interval.
+std::string interval_cell(const nlohmann::json& interval) {
+    return interval.is_null() ? "n/a" : interval_text(interval) + " (" + interval.at("method").get<std::string>() + ")";
+}
+
+// A paired difference of two accuracies: "+10.0 pts (-2.0 to +22.0 pts)".
+std::string gain_cell(const nlohmann::json& paired) {
+    if (paired.is_null() || paired.at("pairs").get<int64_t>() == 0) {
+        return "n/a";
+    }
+    return points_text(paired.at("delta").get<double>()) + " (" + difference_interval_text(paired.at("ci95")) + ")";
 }
 
 std::string accuracy_cell(const nlohmann::json& count) {
@@ -63,32 +72,28 @@ std::string table_text(std::string_view text) {
     return out;
 }
 
-void write_model_card_table(const nlohmann::json& manifest, const nlohmann::json& summary, std::string& out) {
+void write_interpretation(const nlohmann::json& summary, std::string& out) {
     out += "## Results\n\n";
-    out += "Score is the accuracy on the original option order. The interpretation compares " +
+    out += "Score is the accuracy on the original option order. Every finding is " +
            summary.at("interpretation_basis").get<std::string>() +
-           "; read each finding as provisional until intervals replace the point estimates.\n\n";
-    out += "| Benchmark | Mode | Score | Interpretation |\n";
-    out += "|---|---|---:|---|\n";
-    const std::string benchmark = manifest.at("benchmark").get<std::string>();
-    for (const auto& mode : run_modes(manifest)) {
-        const auto& stats = summary.at("modes").at(mode);
-        std::vector<std::string> findings;
-        for (const auto& item : summary.at("interpretation")) {
-            if (item.at("subject") == mode) {
-                findings.push_back(item.at("finding").get<std::string>());
-            }
-        }
-        const std::string score =
-            stats.at("n").get<int64_t>() == 0 ? "n/a" : percent(stats.at("accuracy").get<double>());
-        out += fmt::format("| {} | {} | {} | {} |\n", benchmark, mode, score,
-                           findings.empty() ? "-" : join(findings, "; "));
-    }
-    out += "\n";
+           ": a difference counts only when its whole interval is on one side of 0, and a score counts as above "
+           "chance only when its whole interval is above the chance band.\n\n";
     for (const auto& item : summary.at("interpretation")) {
         out += "- " + item.at("statement").get<std::string>() + "\n";
     }
     out += "\n";
+}
+
+void write_mode_comparisons(const nlohmann::json& manifest, const nlohmann::json& summary, std::string& out) {
+    const auto rows = run_delta_rows(manifest, summary, "");
+    if (rows.empty()) {
+        return;
+    }
+    out += "### Comparisons between modes\n\n";
+    out += "Paired by row on the original option order. The interval is a " +
+           summary.at("statistics").at("difference_interval").get<std::string>() +
+           " percentile interval; \"no clear difference\" means it contains 0.\n\n";
+    out += render_delta_table(rows) + "\n";
 }
 
 void write_accuracy_table(const nlohmann::json& manifest, const nlohmann::json& summary, std::string& out) {
@@ -96,7 +101,7 @@ void write_accuracy_table(const nlohmann::json& manifest, const nlohmann::json& 
     out += "Accuracy, unknowns and truncation are on the original option order. The rotation-mean accuracy averages "
            "the accuracy of each cyclic option order; semantic consistency is the share of rows that choose the same "
            "option under every rotation. The baselines are computed on the rows each mode answered.\n\n";
-    out += "| Mode | n | Accuracy | 95 % CI (Wilson) | Rotation-mean accuracy | Semantic consistency | Unknown | "
+    out += "| Mode | n | Accuracy | 95 % CI | Rotation-mean accuracy | Semantic consistency | Unknown | "
            "Truncated | Failed calls | Random | Best constant letter | Majority label |\n";
     out += "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
 
@@ -106,7 +111,7 @@ void write_accuracy_table(const nlohmann::json& manifest, const nlohmann::json& 
         const auto& consistency = stats.at("semantic_consistency");
         out += fmt::format(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | \"{}\" {} | \"{}\" {} |\n", mode,
-            stats.at("n").get<int64_t>(), percent(stats.at("accuracy").get<double>()), interval_text(stats.at("ci95")),
+            stats.at("n").get<int64_t>(), percent(stats.at("accuracy").get<double>()), interval_cell(stats.at("ci95")),
             optional_percent(stats.at("rotation_mean_accuracy")),
             consistency.is_null() ? "n/a (1 rotation)" : percent(consistency.at("value").get<double>()),
             percent(stats.at("unknown_rate").get<double>()), percent(stats.at("truncation_rate").get<double>()),
@@ -129,10 +134,7 @@ void write_accuracy_table(const nlohmann::json& manifest, const nlohmann::json& 
     }
     out += " Label counts: " + join(counts, ", ") + ".";
 
-    const auto& comparisons = summary.at("comparisons");
-    out += fmt::format(" Image gain (image+text minus text-only): {}; shuffled-image gap (image+text minus "
-                       "shuffled-image): {}.\n\n",
-                       points(comparisons.at("image_gain")), points(comparisons.at("shuffled_image_gap")));
+    out += "\n\n";
 }
 
 void write_letter_tables(const nlohmann::json& manifest, const nlohmann::json& summary, std::string& out) {
@@ -259,8 +261,9 @@ void write_slices(const nlohmann::json& manifest, const nlohmann::json& summary,
     const auto modes = run_modes(manifest);
     out += "## Slices\n\n";
     out += "Accuracy (answered calls) on the original option order for each slice of the rows. Image gain is "
-           "image+text minus text-only; the shuffled-image gap is image+text minus shuffled-image. Small slices "
-           "vary a lot from run to run.\n\n";
+           "image+text minus text-only and the shuffled-image gap is image+text minus shuffled-image, each paired by "
+           "row with its 95 % interval. Small slices vary a lot from run to run, and with many slices some "
+           "intervals exclude 0 by chance alone.\n\n";
     for (const auto& [name, table] : summary.at("slices").items()) {
         out += "### " + name + "\n\n";
         out += "| Value | Rows |";
@@ -275,7 +278,7 @@ void write_slices(const nlohmann::json& manifest, const nlohmann::json& summary,
             for (const auto& mode : modes) {
                 out += " " + accuracy_cell(row.at("modes").at(mode)) + " |";
             }
-            out += " " + points(row.at("image_gain")) + " | " + points(row.at("shuffled_image_gap")) + " |\n";
+            out += " " + gain_cell(row.at("image_gain")) + " | " + gain_cell(row.at("shuffled_image_gap")) + " |\n";
         }
         out += "\n";
     }
@@ -285,8 +288,9 @@ void write_slices(const nlohmann::json& manifest, const nlohmann::json& summary,
 
 std::string render_multiple_choice_results(const nlohmann::json& manifest, const nlohmann::json& summary) {
     std::string out;
-    write_model_card_table(manifest, summary, out);
+    write_interpretation(summary, out);
     write_accuracy_table(manifest, summary, out);
+    write_mode_comparisons(manifest, summary, out);
     write_letter_tables(manifest, summary, out);
     write_choice_probabilities(manifest, summary, out);
     write_image_canary(manifest, summary, out);

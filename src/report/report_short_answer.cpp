@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "report/markdown_format.hpp"
+#include "report/model_card.hpp"
 
 namespace medvlm {
 namespace {
@@ -51,6 +52,15 @@ std::string proportion_cell(const nlohmann::json& proportion, bool detailed) {
     return fmt::format("{} ({}; n={})", value, interval_text(proportion.at("ci95")), n);
 }
 
+// "50.0 % (41.2-58.8 %)": a slice cell with its interval but without n,
+// which the slice table shows in its own column.
+std::string exact_match_with_interval(const nlohmann::json& proportion) {
+    if (proportion.at("n").get<int64_t>() == 0) {
+        return kNoValue;
+    }
+    return fmt::format("{} ({})", percent(proportion.at("value").get<double>()), interval_text(proportion.at("ci95")));
+}
+
 std::string proportion_with_n(const nlohmann::json& proportion) {
     const auto n = proportion.at("n").get<int64_t>();
     return n == 0 ? kNoValue : fmt::format("{} (n={})", percent(proportion.at("value").get<double>()), n);
@@ -63,6 +73,19 @@ std::string mean_cell(const nlohmann::json& mean, bool with_n) {
     }
     const std::string value = fmt::format("{:.3f}", mean.at("value").get<double>());
     return with_n ? fmt::format("{} (n={})", value, n) : value;
+}
+
+// "0.412 (0.380-0.444)" with the mean's interval, or "n/a" for the interval.
+std::string mean_with_interval(const nlohmann::json& mean) {
+    const auto n = mean.at("n").get<int64_t>();
+    if (n == 0) {
+        return kNoValue;
+    }
+    const auto& interval = mean.at("ci95");
+    const std::string range = interval.is_null() ? "n/a"
+                                                 : fmt::format("{:.3f}-{:.3f}", interval.at("lower").get<double>(),
+                                                               interval.at("upper").get<double>());
+    return fmt::format("{:.3f} ({}; n={})", mean.at("value").get<double>(), range, n);
 }
 
 std::string count_cell(const nlohmann::json& count) {
@@ -107,8 +130,8 @@ void write_metrics_table(const std::vector<Column>& columns, std::string& out) {
     const std::vector<std::pair<std::string, CellFormat>> rows = {
         {"n (answered calls)", [](const nlohmann::json& b) { return std::to_string(b.at("n").get<int64_t>()); }},
         {"exact_match", [](const nlohmann::json& b) { return proportion_cell(b.at("exact_match"), true); }},
-        {"token_f1", [](const nlohmann::json& b) { return mean_cell(b.at("token_f1"), false); }},
-        {"token_recall", [](const nlohmann::json& b) { return mean_cell(b.at("token_recall"), false); }},
+        {"token_f1", [](const nlohmann::json& b) { return mean_with_interval(b.at("token_f1")); }},
+        {"token_recall", [](const nlohmann::json& b) { return mean_with_interval(b.at("token_recall")); }},
         {"closed_accuracy", [](const nlohmann::json& b) { return proportion_cell(b.at("closed_accuracy"), true); }},
         {"closed_yes_no_accuracy",
          [](const nlohmann::json& b) { return proportion_cell(b.at("closed_yes_no_accuracy"), true); }},
@@ -116,8 +139,8 @@ void write_metrics_table(const std::vector<Column>& columns, std::string& out) {
         {"closed_other_exact_match",
          [](const nlohmann::json& b) { return proportion_cell(b.at("closed_other_exact_match"), true); }},
         {"open_exact_match", [](const nlohmann::json& b) { return proportion_cell(b.at("open_exact_match"), true); }},
-        {"open_token_f1", [](const nlohmann::json& b) { return mean_cell(b.at("open_token_f1"), true); }},
-        {"open_token_recall", [](const nlohmann::json& b) { return mean_cell(b.at("open_token_recall"), true); }},
+        {"open_token_f1", [](const nlohmann::json& b) { return mean_with_interval(b.at("open_token_f1")); }},
+        {"open_token_recall", [](const nlohmann::json& b) { return mean_with_interval(b.at("open_token_recall")); }},
         {"empty replies", [](const nlohmann::json& b) { return std::to_string(b.at("empty_replies").get<int64_t>()); }},
         {"truncated replies", [](const nlohmann::json& b) { return std::to_string(b.at("truncated").get<int64_t>()); }},
         {"failed calls", [](const nlohmann::json& b) { return std::to_string(b.at("failed").get<int64_t>()); }},
@@ -139,7 +162,7 @@ void write_slice_table(const std::string& slice, const nlohmann::json& by_langua
     using CellFormat = std::string (*)(const nlohmann::json&);
     const std::vector<std::pair<std::string, CellFormat>> metrics = {
         {"n", [](const nlohmann::json& b) { return std::to_string(b.at("n").get<int64_t>()); }},
-        {"exact_match", [](const nlohmann::json& b) { return proportion_cell(b.at("exact_match"), false); }},
+        {"exact_match", [](const nlohmann::json& b) { return exact_match_with_interval(b.at("exact_match")); }},
         {"token_f1", [](const nlohmann::json& b) { return mean_cell(b.at("token_f1"), false); }},
         {"token_recall", [](const nlohmann::json& b) { return mean_cell(b.at("token_recall"), false); }},
         {"closed_accuracy", [](const nlohmann::json& b) { return proportion_with_n(b.at("closed_accuracy")); }},
@@ -187,6 +210,7 @@ std::string render_short_answer_results(const nlohmann::json& manifest, const nl
         }
     }
 
+    const auto& statistics = summary.at("statistics");
     std::string out = "## Results\n\n";
     write_closed_open_note(summary, out);
     if (languages.size() > 1) {
@@ -194,8 +218,19 @@ std::string render_short_answer_results(const nlohmann::json& manifest, const nl
     }
     out += "### Metrics\n\n";
     write_metrics_table(columns, out);
-    out += "Proportions show a Wilson 95 % interval and their n. Definitions of every metric and slice are in "
-           "summary.json under `metric_definitions` and `slice_definitions`.\n\n";
+    out += "Proportions and means show their 95 % interval (" + statistics.at("proportion_interval").get<std::string>() +
+           " for proportions, " + statistics.at("mean_interval").get<std::string>() + " for means, resampling by " +
+           statistics.at("resampling_unit").get<std::string>() + " because " + statistics.at("reason").get<std::string>() +
+           ") and their n. Definitions of every metric and slice are in summary.json under `metric_definitions` and "
+           "`slice_definitions`.\n\n";
+
+    const auto comparisons = run_delta_rows(manifest, summary, "");
+    if (!comparisons.empty()) {
+        out += "### Comparisons between modes\n\n";
+        out += "Paired by question; the interval is a " + statistics.at("difference_interval").get<std::string>() +
+               " percentile interval and \"no clear difference\" means it contains 0.\n\n";
+        out += render_delta_table(comparisons) + "\n";
+    }
 
     for (const auto& mode : modes) {
         out += "### Slices, " + mode + "\n\n";

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/statistics_context.hpp"
 #include "run/prediction.hpp"
 
 namespace medvlm {
@@ -15,9 +16,11 @@ namespace medvlm {
 // "exact_match", "token_f1", "token_recall", "closed_accuracy",
 // "closed_yes_no_accuracy", "closed_no_polar_answer",
 // "closed_other_exact_match", "open_exact_match", "open_token_f1",
-// "open_token_recall"}. Proportions carry {n, correct, value, ci95} with a
-// Wilson 95 % interval; means carry {n, value}. Failed calls enter only
-// "failed". Throws Error naming the prediction when its metrics are missing.
-[[nodiscard]] nlohmann::json short_answer_metrics(const std::vector<const Prediction*>& calls);
+// "open_token_recall"}. Proportions carry {n, correct, value, ci95} and
+// means {n, value, ci95}, with the intervals of proportion_json() and
+// mean_json(). Failed calls enter only "failed". Throws Error naming the
+// prediction when its metrics are missing.
+[[nodiscard]] nlohmann::json short_answer_metrics(const std::vector<const Prediction*>& calls,
+                                                  const StatisticsContext& statistics);
 
 }  // namespace medvlm

@@ -3,22 +3,9 @@
 #include <optional>
 
 #include "report/summary_common.hpp"
+#include "report/summary_multiple_choice.hpp"
 
 namespace medvlm {
-namespace {
-
-// Accuracy difference first - second on the original order, or null.
-nlohmann::json accuracy_difference(const std::map<std::string, AccuracyCount>& accuracies, const std::string& first,
-                                   const std::string& second) {
-    const auto a = accuracies.find(first);
-    const auto b = accuracies.find(second);
-    if (a == accuracies.end() || b == accuracies.end() || a->second.n == 0 || b->second.n == 0) {
-        return nullptr;
-    }
-    return share(a->second.correct, a->second.n) - share(b->second.correct, b->second.n);
-}
-
-}  // namespace
 
 SliceDefinition images_per_row_slice() {
     return {"images_per_row", [](const Example& example) -> std::vector<std::string> {
@@ -59,24 +46,27 @@ nlohmann::json summarize_multiple_choice_slices(
         nlohmann::json table = nlohmann::json::object();
         for (const auto& [value, rows] : rows_per_value) {
             nlohmann::json mode_results = nlohmann::json::object();
-            std::map<std::string, AccuracyCount> accuracies;
+            auto& calls_by_mode = grouped[value];
             for (const auto& mode : modes) {
-                const std::vector<const Prediction*>& calls = grouped[value][mode];
-                const AccuracyCount count = accuracy_at_rotation(calls, 0);
+                const std::vector<const Prediction*>& calls = calls_by_mode[mode];
+                const nlohmann::json accuracy = accuracy_with_interval(calls, 0, *context.statistics);
                 const std::optional<double> mean = rotation_mean_accuracy(calls, context.rotations);
-                accuracies[mode] = count;
                 mode_results[mode] = {
-                    {"n", count.n},
-                    {"correct", count.correct},
-                    {"accuracy", share(count.correct, count.n)},
+                    {"n", accuracy.at("n")},
+                    {"correct", accuracy.at("correct")},
+                    {"accuracy", accuracy.at("value")},
+                    {"ci95", accuracy.at("ci95")},
                     {"rotation_mean_accuracy", mean ? nlohmann::json(*mean) : nlohmann::json(nullptr)},
                 };
             }
+            const auto compare = [&](const std::string& first, const std::string& second) {
+                return compare_modes_multiple_choice(calls_by_mode[first], calls_by_mode[second], *context.statistics);
+            };
             table[value] = {
                 {"rows", rows},
                 {"modes", mode_results},
-                {"image_gain", accuracy_difference(accuracies, "image+text", "text-only")},
-                {"shuffled_image_gap", accuracy_difference(accuracies, "image+text", "shuffled-image")},
+                {"image_gain", compare("image+text", "text-only")},
+                {"shuffled_image_gap", compare("image+text", "shuffled-image")},
             };
         }
         slices[definition.name] = table;

@@ -21,11 +21,12 @@ namespace medvlm {
 [[nodiscard]] std::vector<SliceDefinition> multiple_choice_slice_definitions();
 
 // Returns {definition: {value: {"rows", "modes": {mode: {"n", "correct",
-// "accuracy", "rotation_mean_accuracy"}}, "image_gain",
+// "accuracy", "ci95", "rotation_mean_accuracy"}}, "image_gain",
 // "shuffled_image_gap"}}}. Accuracies are on the original option order.
 // image_gain is image+text minus text-only and shuffled_image_gap is
-// image+text minus shuffled-image; each is null when a mode is missing or
-// has no answered call in the slice.
+// image+text minus shuffled-image, each a paired comparison
+// (compare_modes_multiple_choice()) or null when a mode has no call in the
+// slice.
 [[nodiscard]] nlohmann::json summarize_multiple_choice_slices(
     const std::vector<std::string>& modes, const std::map<std::string, std::vector<const Prediction*>>& by_mode,
     const std::vector<Example>& examples, const MultipleChoiceContext& context);

@@ -34,10 +34,10 @@ void check_images_reached_model(const std::string& mode, const std::vector<const
 }  // namespace
 
 nlohmann::json build_summary(const nlohmann::json& manifest, const Dataset& dataset,
-                             const std::vector<Prediction>& predictions) {
+                             const std::vector<Prediction>& predictions, const StatisticsSettings& settings) {
     const bool multiple_choice = manifest.at("task") == "multiple-choice";
-    nlohmann::json summary = multiple_choice ? summarize_multiple_choice(manifest, dataset, predictions)
-                                             : summarize_short_answer(manifest, dataset, predictions);
+    nlohmann::json summary = multiple_choice ? summarize_multiple_choice(manifest, dataset, predictions, settings)
+                                             : summarize_short_answer(manifest, dataset, predictions, settings);
     summary["telemetry"] = dataset.telemetry.to_json();
     summary["test_model"] = manifest.at("engine").value("test_model", false);
 

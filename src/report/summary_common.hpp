@@ -3,13 +3,9 @@
 
 #include <cstdint>
 
-#include <nlohmann/json.hpp>
-
 namespace medvlm {
 
+// part / whole, or 0 when whole is 0.
 [[nodiscard]] double share(int64_t part, int64_t whole);
-
-// {"n", "correct", "value", "ci95"} with a Wilson 95 % interval.
-[[nodiscard]] nlohmann::json proportion_json(int64_t successes, int64_t trials);
 
 }  // namespace medvlm

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "report/call_metrics.hpp"
+#include "report/example_index.hpp"
 #include "report/interpretation.hpp"
 #include "report/mode_summary_multiple_choice.hpp"
 #include "report/slices_multiple_choice.hpp"
@@ -35,22 +37,33 @@ nlohmann::json row_baselines(const Dataset& dataset, size_t option_count) {
     };
 }
 
-// Accuracy of `first` minus `second` on the original order, or null.
-nlohmann::json mode_difference(const nlohmann::json& modes, const std::string& first, const std::string& second) {
-    if (!modes.contains(first) || !modes.contains(second) || modes.at(first).at("n").get<int64_t>() == 0 ||
-        modes.at(second).at("n").get<int64_t>() == 0) {
-        return nullptr;
-    }
-    return modes.at(first).at("accuracy").get<double>() - modes.at(second).at("accuracy").get<double>();
-}
-
 }  // namespace
 
+nlohmann::json compare_modes_multiple_choice(const std::vector<const Prediction*>& minuend,
+                                             const std::vector<const Prediction*>& subtrahend,
+                                             const StatisticsContext& statistics) {
+    if (minuend.empty() || subtrahend.empty()) {
+        return nullptr;
+    }
+    const PairedSample sample =
+        pair_calls(calls_at_rotation(minuend, 0), calls_at_rotation(subtrahend, 0), multiple_choice_accuracy());
+    return paired_json(sample, statistics);
+}
+
+std::string interval_basis(const StatisticsContext& statistics) {
+    return "decided on 95 % intervals: " + statistics.describe();
+}
+
 nlohmann::json summarize_multiple_choice(const nlohmann::json& manifest, const Dataset& dataset,
-                                         const std::vector<Prediction>& predictions) {
+                                         const std::vector<Prediction>& predictions,
+                                         const StatisticsSettings& settings) {
+    const ExampleIndex index = build_example_index(dataset, parse_benchmark(manifest.at("benchmark").get<std::string>()));
+    const StatisticsContext statistics(index, settings);
+
     MultipleChoiceContext context;
     context.rows = index_by_id(dataset.examples);
     context.rotations = manifest.at("protocol").at("rotations").get<int>();
+    context.statistics = &statistics;
     for (const auto& example : dataset.examples) {
         context.option_count = std::max(context.option_count, example.choices.size());
     }
@@ -67,24 +80,33 @@ nlohmann::json summarize_multiple_choice(const nlohmann::json& manifest, const D
         modes[mode] = summarize_multiple_choice_mode(parse_mode(mode), by_mode[mode], context);
     }
 
+    const std::string image_text = mode_name(AblationMode::ImageText);
+    const nlohmann::json comparisons = {
+        {"image_gain",
+         compare_modes_multiple_choice(by_mode[image_text], by_mode[mode_name(AblationMode::TextOnly)], statistics)},
+        {"shuffled_image_gap",
+         compare_modes_multiple_choice(by_mode[image_text], by_mode[mode_name(AblationMode::ShuffledImage)],
+                                       statistics)},
+    };
+
     const bool stand_in_images = manifest.at("data").value("stand_in_images", false);
     const bool test_model = manifest.at("engine").value("test_model", false);
-    const auto comparisons = compare_point_estimates(mode_names, modes, stand_in_images, test_model);
+    const std::string basis = interval_basis(statistics);
+    const auto decided =
+        decide_multiple_choice_comparisons(mode_names, modes, comparisons, stand_in_images, test_model, basis);
     nlohmann::json interpretation = nlohmann::json::array();
-    for (const auto& finding : interpret_multiple_choice(comparisons)) {
+    for (const auto& finding : interpret_multiple_choice(decided)) {
         interpretation.push_back(finding.to_json());
     }
 
-    const std::string image_text = mode_name(AblationMode::ImageText);
     return {
         {"modes", modes},
         {"baselines", row_baselines(dataset, context.option_count)},
-        {"comparisons",
-         {{"image_gain", mode_difference(modes, image_text, mode_name(AblationMode::TextOnly))},
-          {"shuffled_image_gap", mode_difference(modes, image_text, mode_name(AblationMode::ShuffledImage))}}},
+        {"comparisons", comparisons},
         {"slices", summarize_multiple_choice_slices(mode_names, by_mode, dataset.examples, context)},
         {"stand_in_images", stand_in_images},
-        {"interpretation_basis", comparisons.basis},
+        {"statistics", statistics.to_json()},
+        {"interpretation_basis", basis},
         {"interpretation", interpretation},
     };
 }

@@ -1,9 +1,12 @@
 #include "report/summary_short_answer.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include "core/error.hpp"
+#include "report/call_metrics.hpp"
+#include "report/example_index.hpp"
 #include "report/short_answer_metrics.hpp"
 #include "report/short_answer_slices.hpp"
 #include "scoring/short_answer_question.hpp"
@@ -34,24 +37,58 @@ nlohmann::json closed_open_source(const Dataset& dataset) {
 }
 
 nlohmann::json slice_blocks(const Calls& calls, const std::map<std::string, const Example*>& rows,
-                            const std::vector<ShortAnswerSlice>& slices) {
+                            const std::vector<ShortAnswerSlice>& slices, const StatisticsContext& statistics) {
     nlohmann::json out = nlohmann::json::object();
     for (const auto& slice : slices) {
         nlohmann::json values = nlohmann::json::object();
         for (const auto& [value, group] : group_by_slice(calls, rows, slice.definition)) {
-            values[value] = short_answer_metrics(group);
+            values[value] = short_answer_metrics(group, statistics);
         }
         out[slice.definition.name] = values;
     }
     return out;
 }
 
+// {language: {metric: paired}} for one pair of modes, or null when either
+// mode did not run.
+nlohmann::json compare_modes(const std::map<std::string, std::map<std::string, Calls>>& calls,
+                             const nlohmann::json& modes, const std::string& minuend, const std::string& subtrahend,
+                             const std::set<std::string>& languages, const StatisticsContext& statistics) {
+    if (std::find(modes.begin(), modes.end(), minuend) == modes.end() ||
+        std::find(modes.begin(), modes.end(), subtrahend) == modes.end()) {
+        return nullptr;
+    }
+    static const std::map<std::string, Calls> kNone;
+    const auto& first = calls.contains(minuend) ? calls.at(minuend) : kNone;
+    const auto& second = calls.contains(subtrahend) ? calls.at(subtrahend) : kNone;
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& language : languages) {
+        static const Calls kNoCalls;
+        out[language] = compare_short_answer_calls(first.contains(language) ? first.at(language) : kNoCalls,
+                                                   second.contains(language) ? second.at(language) : kNoCalls,
+                                                   statistics);
+    }
+    return out;
+}
+
 }  // namespace
 
+nlohmann::json compare_short_answer_calls(const std::vector<const Prediction*>& minuend,
+                                          const std::vector<const Prediction*>& subtrahend,
+                                          const StatisticsContext& statistics) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& metric : short_answer_comparison_metrics()) {
+        out[metric.name] = paired_json(pair_calls(minuend, subtrahend, metric), statistics);
+    }
+    return out;
+}
+
 nlohmann::json summarize_short_answer(const nlohmann::json& manifest, const Dataset& dataset,
-                                      const std::vector<Prediction>& predictions) {
+                                      const std::vector<Prediction>& predictions, const StatisticsSettings& settings) {
     const auto rows = index_by_id(dataset.examples);
     const auto slices = short_answer_slices(dataset.options.benchmark);
+    const ExampleIndex index = build_example_index(dataset, dataset.options.benchmark);
+    const StatisticsContext statistics(index, settings);
 
     std::set<std::string> languages;
     for (const auto& example : dataset.examples) {
@@ -75,8 +112,8 @@ nlohmann::json summarize_short_answer(const nlohmann::json& manifest, const Data
         const std::string mode = mode_value.get<std::string>();
         for (const auto& language : languages) {
             const Calls& group = calls[mode][language];
-            metrics[mode][language] = short_answer_metrics(group);
-            slice_results[mode][language] = slice_blocks(group, rows, slices);
+            metrics[mode][language] = short_answer_metrics(group, statistics);
+            slice_results[mode][language] = slice_blocks(group, rows, slices, statistics);
         }
     }
 
@@ -91,6 +128,13 @@ nlohmann::json summarize_short_answer(const nlohmann::json& manifest, const Data
         {"metric_definitions", manifest.at("metric_definitions")},
         {"slice_definitions", slice_definitions},
         {"closed_open", closed_open_source(dataset)},
+        {"comparisons",
+         {{"image_gain", compare_modes(calls, manifest.at("protocol").at("modes"), mode_name(AblationMode::ImageText),
+                                       mode_name(AblationMode::TextOnly), languages, statistics)},
+          {"shuffled_image_gap",
+           compare_modes(calls, manifest.at("protocol").at("modes"), mode_name(AblationMode::ImageText),
+                         mode_name(AblationMode::ShuffledImage), languages, statistics)}}},
+        {"statistics", statistics.to_json()},
     };
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/dataset.hpp"
+#include "report/statistics_context.hpp"
 #include "run/prediction.hpp"
 
 namespace medvlm {
@@ -19,9 +20,21 @@ namespace medvlm {
 //   "metric_definitions": the manifest's definitions;
 //   "slice_definitions": [{"name", "description"}] in report order;
 //   "closed_open": where closed/open came from, with a note when any row's
-//       type was derived from its gold answer.
+//       type was derived from its gold answer;
+//   "comparisons": {"image_gain": {language: {metric: paired}},
+//       "shuffled_image_gap": ...}: image+text minus text-only and minus
+//       shuffled-image (compare_short_answer_calls()), null when a mode of
+//       the pair did not run;
+//   "statistics": how the intervals were computed.
 // Throws Error when a prediction's id is not among the dataset's rows.
 [[nodiscard]] nlohmann::json summarize_short_answer(const nlohmann::json& manifest, const Dataset& dataset,
-                                                    const std::vector<Prediction>& predictions);
+                                                    const std::vector<Prediction>& predictions,
+                                                    const StatisticsSettings& settings = {});
+
+// {metric: paired_json()} for exact_match, token_f1, closed_accuracy and
+// open_token_recall, pairing the calls by example id.
+[[nodiscard]] nlohmann::json compare_short_answer_calls(const std::vector<const Prediction*>& minuend,
+                                                        const std::vector<const Prediction*>& subtrahend,
+                                                        const StatisticsContext& statistics);
 
 }  // namespace medvlm

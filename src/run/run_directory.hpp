@@ -11,7 +11,7 @@
 //
 // Nothing in an existing directory is overwritten except the files a
 // resumed run writes from its own store (manifest.json, predictions.jsonl,
-// summary.json, report.md).
+// summary.json, examples.jsonl, report.md, report.html).
 
 #include <filesystem>
 

@@ -5,6 +5,8 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "report/example_index.hpp"
+#include "report/report_html.hpp"
 #include "report/report_markdown.hpp"
 #include "report/summary.hpp"
 
@@ -78,7 +80,9 @@ nlohmann::json write_run_outputs(const std::filesystem::path& dir, const nlohman
     nlohmann::json summary = build_summary(manifest, dataset, predictions);
     summary["completeness"] = completeness.to_json();
     write_json_atomic(dir / "summary.json", summary);
+    write_file_atomic(dir / kExampleIndexFile, build_example_index(dataset, dataset.options.benchmark).to_jsonl());
     write_file_atomic(dir / "report.md", render_run_report(manifest, summary));
+    write_file_atomic(dir / "report.html", render_run_report_html(manifest, summary));
     return summary;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // The files a run directory shows, all written from the run store:
-// predictions.jsonl (planned calls in plan order), summary.json and
-// report.md. `medvlm eval` writes them at the end of every session and
-// `medvlm merge` for the merged run.
+// predictions.jsonl (planned calls in plan order), summary.json,
+// examples.jsonl (language, slices and image cluster of every row, for
+// `medvlm compare`), report.md and report.html. `medvlm eval` writes them at
+// the end of every session and `medvlm merge` for the merged run.
 
 #include <filesystem>
 #include <map>
@@ -37,7 +38,7 @@ struct RunCompleteness {
                                                  const std::map<std::string, Prediction>& stored,
                                                  const ShardSpec& shard);
 
-// Writes the three files and returns the summary: build_summary over the
+// Writes the files and returns the summary: build_summary over the
 // stored predictions, plus a "completeness" section.
 nlohmann::json write_run_outputs(const std::filesystem::path& dir, const nlohmann::json& manifest,
                                  const Dataset& dataset, const std::vector<std::string>& planned_keys,

@@ -26,6 +26,15 @@ nlohmann::json Interval::to_json() const {
     return {{"lower", lower}, {"upper", upper}, {"method", method}, {"level", level}};
 }
 
+Interval Interval::from_json(const nlohmann::json& value) {
+    try {
+        return {value.at("lower").get<double>(), value.at("upper").get<double>(), value.at("method").get<std::string>(),
+                value.at("level").get<double>()};
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("invalid interval ") + value.dump() + ": " + e.what());
+    }
+}
+
 Interval wilson_ci(int64_t successes, int64_t trials, double level) {
     check_counts(successes, trials, level);
     Interval interval{0, 1, "wilson", level};

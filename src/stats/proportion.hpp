@@ -15,7 +15,11 @@ struct Interval {
     double level = 0.95;
 
     [[nodiscard]] bool contains(double value) const { return lower <= value && value <= upper; }
+    // {"lower", "upper", "method", "level"}
     [[nodiscard]] nlohmann::json to_json() const;
+    // Reads the keys to_json() writes (others are ignored). Throws Error
+    // when one is missing or has the wrong type.
+    [[nodiscard]] static Interval from_json(const nlohmann::json& value);
 };
 
 // Wilson score interval; for n == 0 the interval is [0, 1].

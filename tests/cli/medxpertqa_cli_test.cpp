@@ -76,7 +76,7 @@ TEST_F(MedXpertQaCli, GenerateAllModesFiveRotations) {
     expect_summary_per_mode(read_json_file(*dir_ / "generate/summary.json"));
     const std::string report = read_file(*dir_ / "generate/report.md");
     EXPECT_NE(report.find("**Stand-in images.**"), std::string::npos);
-    EXPECT_NE(report.find("| Benchmark | Mode | Score | Interpretation |"), std::string::npos);
+    EXPECT_NE(report.find("| Benchmark | Mode | Score | 95 % CI | Interpretation |"), std::string::npos);
     EXPECT_NE(run.output.find("**Stand-in images.**"), std::string::npos);
 }
 

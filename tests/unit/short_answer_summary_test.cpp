@@ -28,7 +28,9 @@ namespace {
 using SliceCounts = std::map<std::string, std::map<std::string, std::map<std::string, int64_t>>>;
 
 nlohmann::json manifest_for(const std::vector<std::string>& modes) {
-    return {{"protocol", {{"modes", modes}}}, {"metric_definitions", short_answer_metric_definitions(NormalizeOptions{})}};
+    return {{"task", "short-answer"},
+            {"protocol", {{"modes", modes}}},
+            {"metric_definitions", short_answer_metric_definitions(NormalizeOptions{})}};
 }
 
 Prediction scored(const Example& example, const std::string& reply, AblationMode mode = AblationMode::ImageText) {

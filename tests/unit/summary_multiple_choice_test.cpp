@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "prompts/prompt_builder.hpp"
+#include "report/report_markdown.hpp"
 #include "report/report_multiple_choice.hpp"
 #include "report/summary_multiple_choice.hpp"
 #include "run/scorer.hpp"
@@ -44,9 +45,13 @@ Dataset make_dataset() {
 
 nlohmann::json make_manifest(int rotations, const std::vector<std::string>& modes) {
     return {{"benchmark", "medxpertqa-mm"},
-            {"protocol", {{"modes", modes}, {"rotations", rotations}}},
-            {"data", {{"stand_in_images", false}}},
-            {"engine", {{"test_model", false}}}};
+            {"task", "multiple-choice"},
+            {"protocol", {{"modes", modes}, {"rotations", rotations}, {"scoring", "generate"}}},
+            {"data",
+             {{"stand_in_images", false}, {"split", "test"}, {"lang", ""}, {"file", "MM_test.jsonl"}, {"sha256", "ab12cd34ef56ab78"}}},
+            {"decoding", {{"max_new_tokens", 8}}},
+            {"medvlm", {{"version", "0.1.0"}, {"git_commit", "unknown"}}},
+            {"engine", {{"test_model", false}, {"kind", "llama"}, {"model", "model.gguf"}}}};
 }
 
 // Scores a reply through the real scorer, so the rotation mapping is the
@@ -99,6 +104,10 @@ protected:
         predictions_ = make_predictions(dataset_);
         manifest_ = make_manifest(2, {"text-only", "image+text", "shuffled-image"});
         summary_ = summarize_multiple_choice(manifest_, dataset_, predictions_);
+        // build_summary() adds these for every task; the report reads them.
+        summary_["telemetry"] = dataset_.telemetry.to_json();
+        summary_["valid"] = true;
+        summary_["invalid_reasons"] = nlohmann::json::array();
     }
 
     const nlohmann::json& mode(const std::string& name) const { return summary_.at("modes").at(name); }
@@ -227,21 +236,38 @@ TEST_F(SummaryMultipleChoiceTest, SlicesWithImageGainAndShuffledGap) {
     // Diagnosis: r1, r3, r4. text-only right on r1; shuffled-image on r3, r4.
     const auto& diagnosis = slices.at("medical_task").at("Diagnosis");
     EXPECT_EQ(diagnosis.at("rows").get<int64_t>(), 3);
-    EXPECT_NEAR(diagnosis.at("image_gain").get<double>(), 1.0 - 1.0 / 3.0, 1e-12);
-    EXPECT_NEAR(diagnosis.at("shuffled_image_gap").get<double>(), 1.0 - 2.0 / 3.0, 1e-12);
+    EXPECT_NEAR(diagnosis.at("image_gain").at("delta").get<double>(), 1.0 - 1.0 / 3.0, 1e-12);
+    EXPECT_NEAR(diagnosis.at("shuffled_image_gap").at("delta").get<double>(), 1.0 - 2.0 / 3.0, 1e-12);
+    EXPECT_EQ(diagnosis.at("image_gain").at("pairs").get<int64_t>(), 3);
+    EXPECT_EQ(diagnosis.at("modes").at("text-only").at("ci95").at("method"), "wilson");
     EXPECT_EQ(diagnosis.at("modes").at("text-only").at("correct").get<int64_t>(), 1);
 
     const auto& images = slices.at("images_per_row");
     EXPECT_EQ(images.at("1").at("rows").get<int64_t>(), 2);
     EXPECT_EQ(images.at("2").at("rows").get<int64_t>(), 1);
     EXPECT_EQ(images.at("3+").at("rows").get<int64_t>(), 1);
-    EXPECT_NEAR(images.at("1").at("image_gain").get<double>(), 0.5, 1e-12);
+    EXPECT_NEAR(images.at("1").at("image_gain").at("delta").get<double>(), 0.5, 1e-12);
     EXPECT_EQ(slices.at("body_system").at("(missing)").at("rows").get<int64_t>(), 1);
 }
 
 TEST_F(SummaryMultipleChoiceTest, ComparisonsAndInterpretation) {
-    EXPECT_NEAR(summary_.at("comparisons").at("image_gain").get<double>(), 0.75, 1e-12);
-    EXPECT_NEAR(summary_.at("comparisons").at("shuffled_image_gap").get<double>(), 0.5, 1e-12);
+    // Paired by row on the original order: image+text is right on all four
+    // rows, text-only only on r1, so three discordant pairs favour
+    // image+text and McNemar's p is 2 / 2^3 = 0.25.
+    const auto& gain = summary_.at("comparisons").at("image_gain");
+    EXPECT_NEAR(gain.at("delta").get<double>(), 0.75, 1e-12);
+    EXPECT_EQ(gain.at("pairs").get<int64_t>(), 4);
+    EXPECT_EQ(gain.at("mcnemar").at("first_only").get<int64_t>(), 3);
+    EXPECT_EQ(gain.at("mcnemar").at("second_only").get<int64_t>(), 0);
+    EXPECT_DOUBLE_EQ(gain.at("mcnemar").at("p_value").get<double>(), 0.25);
+    EXPECT_EQ(gain.at("ci95").at("method"), "paired bootstrap");
+    EXPECT_EQ(gain.at("ci95").at("resamples"), 10'000);
+    // Resamples with three or four draws of r1 fall at or below +0.25, with
+    // probability 13/256 > 2.5 %, so the interval starts above 0.
+    EXPECT_DOUBLE_EQ(gain.at("ci95").at("lower").get<double>(), 0.25);
+    EXPECT_EQ(gain.at("decision"), "higher");
+    EXPECT_NEAR(summary_.at("comparisons").at("shuffled_image_gap").at("delta").get<double>(), 0.5, 1e-12);
+    EXPECT_EQ(summary_.at("statistics").at("resampling_unit"), "question");
     EXPECT_FALSE(summary_.at("stand_in_images").get<bool>());
     bool images_help = false;
     for (const auto& item : summary_.at("interpretation")) {
@@ -251,12 +277,23 @@ TEST_F(SummaryMultipleChoiceTest, ComparisonsAndInterpretation) {
 }
 
 TEST_F(SummaryMultipleChoiceTest, ReportHasModelCardTable) {
-    const std::string report = render_multiple_choice_results(manifest_, summary_);
-    EXPECT_NE(report.find("| Benchmark | Mode | Score | Interpretation |"), std::string::npos) << report;
-    EXPECT_NE(report.find("| medxpertqa-mm | image+text | 100.0 % | above the chance band; images likely help |"),
+    const std::string report = render_run_report(manifest_, summary_);
+    EXPECT_NE(report.find("| Benchmark | Mode | Score | 95 % CI | Interpretation |"), std::string::npos) << report;
+    // Wilson for 4/4: [0.510, 1].
+    EXPECT_NE(report.find("| medxpertqa-mm test | image+text | 100.0 % accuracy (n=4) | 51.0-100.0 % (wilson) | "
+                          "above the chance band; images likely help |"),
               std::string::npos)
         << report;
-    EXPECT_NE(report.find("point estimates only"), std::string::npos);
+    EXPECT_NE(report.find("decided on 95 % intervals"), std::string::npos);
+    EXPECT_NE(report.find("| Comparison | Delta | 95 % CI | p (McNemar) | Meaning |"), std::string::npos) << report;
+    EXPECT_NE(report.find("| image+text minus text-only, accuracy (original order) (n=4) | +75.0 pts | +25.0 to +100.0 "
+                          "pts | 0.250 | image+text higher |"),
+              std::string::npos)
+        << report;
+    EXPECT_NE(report.find("image+text scores higher than text-only on \"image+text minus text-only, accuracy "
+                          "(original order)\""),
+              std::string::npos)
+        << report;
     EXPECT_NE(report.find("### Accuracy by gold position"), std::string::npos);
     EXPECT_NE(report.find("### Letter distribution and letter bias"), std::string::npos);
     EXPECT_NE(report.find("`r1` (rotation 0): \"I cannot see the image.\""), std::string::npos) << report;
@@ -270,7 +307,7 @@ TEST_F(SummaryMultipleChoiceTest, ReportHasModelCardTable) {
 
 TEST_F(SummaryMultipleChoiceTest, ReportTablesHaveEvenRows) {
     // Every line of a Markdown table has as many cells as its header.
-    const std::string report = render_multiple_choice_results(manifest_, summary_);
+    const std::string report = render_run_report(manifest_, summary_);
     size_t header_cells = 0;
     size_t start = 0;
     while (start < report.size()) {
