@@ -5,6 +5,7 @@
 #include "report/markdown_format.hpp"
 #include "report/report_multiple_choice.hpp"
 #include "report/report_short_answer.hpp"
+#include "report/work_summary.hpp"
 
 namespace medvlm {
 namespace {
@@ -68,6 +69,7 @@ std::string render_run_report(const nlohmann::json& manifest, const nlohmann::js
     write_telemetry(manifest, summary, out);
     out += manifest.at("task") == "multiple-choice" ? render_multiple_choice_results(manifest, summary)
                                                     : render_short_answer_results(manifest, summary);
+    out += render_work_section(summary.at("work"));
     return out;
 }
 
