@@ -206,8 +206,9 @@ nlohmann::json measure_medvlm(const BenchOptions& options, const ModelFiles& mod
     return measured;
 }
 
-// The prompt llama-mtmd-cli gets: one media marker per image, then the
-// user text, which its chat template wraps as medvlm's does.
+// The user turn llama-mtmd-cli gets: one media marker per image, then the
+// user text, which its chat template wraps as medvlm's does. The system
+// prompt goes in with -sys.
 std::string mtmd_prompt(const EngineRequest& request) {
     std::string prompt;
     for (size_t i = 0; i < request.images.size(); ++i) {
@@ -247,6 +248,9 @@ nlohmann::json measure_mtmd_cli(const BenchOptions& options, const ModelFiles& m
                                               model.mmproj.string(), "-p", mtmd_prompt(request), "-n",
                                               std::to_string(request.max_new_tokens), "--temp", "0", "-c",
                                               std::to_string(options.ctx_size), "-t", std::to_string(options.threads)};
+        if (!request.system.empty()) {
+            arguments.insert(arguments.end(), {"-sys", request.system});
+        }
         for (const auto& image : request.images) {
             arguments.push_back("--image");
             arguments.push_back(image.path.string());

@@ -320,7 +320,8 @@ void LlamaEngine::evaluate_image(Slot& slot) {
     Call& call = *slot.call;
     const size_t index = call.next;
     const PromptElement element = call.prompt.elements[index];
-    const std::string& key = call.prompt.image_keys[index];
+    // A copy: load_missing_pixels() replaces call.prompt.
+    const std::string key = call.prompt.image_keys[index];
 
     const float* embedding = nullptr;
     if (const auto* cached = embedding_cache_.find(key)) {
