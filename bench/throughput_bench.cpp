@@ -2,7 +2,8 @@
 // run on one machine with the same model files and rows:
 //   1. medvlm in process with its caches and --parallel batching;
 //   2. medvlm in process with the caches off and one sequence (the naive loop);
-//   3. a loop that calls llama-mtmd-cli once per call, with the same prompts;
+//   3. a loop that calls llama-mtmd-cli (llama-completion for calls without
+//      images) once per call, with the same prompts;
 //   4. llama-server with medvlm's openai engine at the same concurrency.
 // Workloads: SLAKE English test rows x image+text, and MedXpertQA-MM rows
 // (stand-in images) x 5 modes x 5 rotations, with the tiny test model and
@@ -10,7 +11,8 @@
 // the results go to OUT/throughput.json and the table to OUT/throughput.md.
 //
 // Timings are wall times of whole commands (model loading included), and
-// peak memory is the largest resident set of the processes of a method.
+// peak memory is the largest resident set of the processes of a method
+// (for 4, the server's: the client runs inside this program).
 
 #include <signal.h>
 #include <sys/resource.h>
@@ -23,6 +25,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <iostream>
 #include <regex>
 #include <sstream>
@@ -37,6 +40,7 @@
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "data/dataset.hpp"
+#include "engine/openai_engine.hpp"
 #include "engine/openai_http.hpp"
 #include "run/call_plan.hpp"
 
@@ -87,6 +91,8 @@ pid_t spawn(const std::vector<std::string>& arguments, const fs::path& log) {
         throw Error("fork failed while starting " + arguments.front());
     }
     if (pid == 0) {
+        const int null_fd = ::open("/dev/null", O_RDONLY);
+        ::dup2(null_fd, STDIN_FILENO);
         const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         ::dup2(fd, STDOUT_FILENO);
         ::dup2(fd, STDERR_FILENO);
@@ -206,6 +212,16 @@ nlohmann::json measure_medvlm(const BenchOptions& options, const ModelFiles& mod
     return measured;
 }
 
+// The calls `medvlm eval` plans for a workload, for the methods that send
+// them without medvlm's runner.
+std::vector<PlannedCall> plan_workload(const Workload& workload) {
+    static std::vector<std::unique_ptr<Dataset>> datasets;  // PlannedCall points into its dataset
+    datasets.push_back(std::make_unique<Dataset>(load_dataset(workload.dataset)));
+    EvalConfig config = workload.config;
+    config.dataset = workload.dataset;
+    return plan_calls(config, *datasets.back());
+}
+
 // The user turn llama-mtmd-cli gets: one media marker per image, then the
 // user text, which its chat template wraps as medvlm's does. The system
 // prompt goes in with -sys.
@@ -215,6 +231,31 @@ std::string mtmd_prompt(const EngineRequest& request) {
         prompt += "<__media__>";
     }
     return prompt + request.user_text;
+}
+
+// One call as a llama.cpp command line. llama-mtmd-cli runs a single turn
+// only when it gets an image (without one it starts an interactive chat),
+// so calls without images go to llama-completion in single-turn
+// conversation mode, which applies the same chat template.
+std::vector<std::string> llama_cli_arguments(const BenchOptions& options, const ModelFiles& model,
+                                             const EngineRequest& request) {
+    const bool has_images = !request.images.empty();
+    const fs::path binary = options.llama_bin / (has_images ? "llama-mtmd-cli" : "llama-completion");
+    std::vector<std::string> arguments = {binary.string(), "-m", model.model.string(), "-n",
+                                          std::to_string(request.max_new_tokens), "--temp", "0", "-c",
+                                          std::to_string(options.ctx_size), "-t", std::to_string(options.threads)};
+    if (!request.system.empty()) {
+        arguments.insert(arguments.end(), {"-sys", request.system});
+    }
+    if (has_images) {
+        arguments.insert(arguments.end(), {"--mmproj", model.mmproj.string(), "-p", mtmd_prompt(request)});
+        for (const auto& image : request.images) {
+            arguments.insert(arguments.end(), {"--image", image.path.string()});
+        }
+    } else {
+        arguments.insert(arguments.end(), {"-cnv", "-st", "-p", request.user_text});
+    }
+    return arguments;
 }
 
 int64_t parse_prompt_eval_tokens(const std::string& log) {
@@ -227,15 +268,11 @@ int64_t parse_prompt_eval_tokens(const std::string& log) {
     return tokens;
 }
 
-nlohmann::json measure_mtmd_cli(const BenchOptions& options, const ModelFiles& model, const Workload& workload,
-                                const fs::path& run_dir) {
-    Workload planned = workload;
-    const Dataset dataset = load_dataset(planned.dataset);
-    planned.config.dataset = planned.dataset;
-    const auto plan = plan_calls(planned.config, dataset);
+nlohmann::json measure_llama_cli(const BenchOptions& options, const ModelFiles& model, const Workload& workload,
+                                 const fs::path& run_dir) {
+    const auto plan = plan_workload(workload);
     fs::remove_all(run_dir);
     fs::create_directories(run_dir);
-    const fs::path binary = options.llama_bin / "llama-mtmd-cli";
 
     const auto start = Clock::now();
     double cpu_s = 0;
@@ -243,35 +280,26 @@ nlohmann::json measure_mtmd_cli(const BenchOptions& options, const ModelFiles& m
     int failures = 0;
     int64_t prompt_tokens = 0;
     for (size_t i = 0; i < plan.size(); ++i) {
-        const EngineRequest& request = plan[i].request;
-        std::vector<std::string> arguments = {binary.string(), "-m", model.model.string(), "--mmproj",
-                                              model.mmproj.string(), "-p", mtmd_prompt(request), "-n",
-                                              std::to_string(request.max_new_tokens), "--temp", "0", "-c",
-                                              std::to_string(options.ctx_size), "-t", std::to_string(options.threads)};
-        if (!request.system.empty()) {
-            arguments.insert(arguments.end(), {"-sys", request.system});
-        }
-        for (const auto& image : request.images) {
-            arguments.push_back("--image");
-            arguments.push_back(image.path.string());
-        }
         const fs::path log = run_dir / fmt::format("call-{:04d}.log", i);
-        const ProcessResult result = run_process(arguments, log);
+        const ProcessResult result = run_process(llama_cli_arguments(options, model, plan[i].request), log);
         cpu_s += result.cpu_s;
         max_rss_kb = std::max(max_rss_kb, result.max_rss_kb);
         failures += result.exit_code == 0 ? 0 : 1;
         prompt_tokens += parse_prompt_eval_tokens(read_text(log));
     }
     const double wall_s = std::chrono::duration<double>(Clock::now() - start).count();
+    // NOTE: llama-mtmd-cli at llama.cpp 80fb11ac printed no "prompt eval
+    // time" line in our runs (llama-completion does), so the count covers
+    // only the calls without images and is null when there were none.
     return {{"wall_s", wall_s},
             {"cpu_s", cpu_s},
             {"peak_rss_mb", static_cast<double>(max_rss_kb) / 1024.0},
             {"calls", plan.size()},
             {"failed_calls", failures},
-            {"prompt_tokens_evaluated_reported", prompt_tokens}};
+            {"prompt_tokens_evaluated_reported", prompt_tokens > 0 ? nlohmann::json(prompt_tokens) : nlohmann::json()}};
 }
 
-// llama-server on a free loopback port, ready once /health answers 200.
+// llama-server on a free loopback port, ready once /health returns 200.
 class Server {
 public:
     Server(const BenchOptions& options, const ModelFiles& model, const fs::path& log) : log_(log) {
@@ -350,33 +378,56 @@ private:
     Clock::time_point start_;
 };
 
+// Sends the planned calls through medvlm's openai engine in this process,
+// in batches of the engine's preferred size as `medvlm eval` does. The
+// runner itself is not used: it rejects image modes without text-only
+// calls on engines that count no image tokens, and the SLAKE workload has
+// none.
 nlohmann::json measure_server(const BenchOptions& options, const ModelFiles& model, const Workload& workload,
                               const fs::path& run_dir) {
+    const auto plan = plan_workload(workload);
     fs::remove_all(run_dir);
+    fs::create_directories(run_dir);
     const auto start = Clock::now();
-    Server server(options, model, run_dir.string() + ".server.log");
-    std::vector<std::string> arguments = {options.medvlm.string(), "eval"};
-    arguments.insert(arguments.end(), workload.eval_arguments.begin(), workload.eval_arguments.end());
-    arguments.insert(arguments.end(), {"--engine", "openai", "--endpoint", server.url("/v1"), "--model-name",
-                                       model.shape, "--concurrency", std::to_string(options.parallel),
-                                       "--request-timeout", "3600", "--out", run_dir.string(), "--force-new"});
-    const ProcessResult client = run_process(arguments, run_dir.string() + ".log");
+    Server server(options, model, run_dir / "server.log");
+
+    OpenAiEngineOptions engine_options;
+    engine_options.endpoints = {server.url("/v1")};
+    engine_options.model_name = model.shape;
+    engine_options.concurrency = options.parallel;
+    engine_options.request_timeout_s = 3600;
+    engine_options.image_limits = workload.dataset.image_limits;
+    const auto engine = make_openai_engine(engine_options);
+
+    const auto client_start = Clock::now();
+    int failures = 0;
+    int64_t prompt_tokens = 0;
+    const size_t batch_size = std::max<size_t>(1, engine->preferred_batch_size());
+    for (size_t first = 0; first < plan.size(); first += batch_size) {
+        std::vector<EngineRequest> requests;
+        for (size_t i = first; i < std::min(plan.size(), first + batch_size); ++i) {
+            requests.push_back(plan[i].request);
+        }
+        for (const auto& result : engine->run_batch(requests)) {
+            failures += result.ok ? 0 : 1;
+            prompt_tokens += result.prompt_tokens;
+        }
+    }
+    const double client_wall_s = std::chrono::duration<double>(Clock::now() - client_start).count();
+
     const nlohmann::json counters = server.metrics();
     const ProcessResult server_process = server.stop();
     const double wall_s = std::chrono::duration<double>(Clock::now() - start).count();
-    nlohmann::json measured = {
+    return {
         {"wall_s", wall_s},
-        {"client_wall_s", client.wall_s},
-        {"cpu_s", client.cpu_s + server_process.cpu_s},
-        {"peak_rss_mb", static_cast<double>(std::max(client.max_rss_kb, server_process.max_rss_kb)) / 1024.0},
-        {"server_peak_rss_mb", static_cast<double>(server_process.max_rss_kb) / 1024.0},
-        {"exit_code", client.exit_code},
+        {"client_wall_s", client_wall_s},
+        {"server_cpu_s", server_process.cpu_s},
+        {"peak_rss_mb", static_cast<double>(server_process.max_rss_kb) / 1024.0},
+        {"calls", plan.size()},
+        {"failed_calls", failures},
+        {"prompt_tokens", prompt_tokens},
         {"server_metrics", counters},
     };
-    if (fs::exists(run_dir / "summary.json")) {
-        measured.update(run_counts(run_dir));
-    }
-    return measured;
 }
 
 ModelFiles prepare_model(const BenchOptions& options, const std::string& shape) {
@@ -446,14 +497,14 @@ const char* method_name(int method) {
         case 2:
             return "2. medvlm, caches off";
         case 3:
-            return "3. llama-mtmd-cli per call";
+            return "3. llama-mtmd-cli / llama-completion per call";
         default:
             return "4. llama-server + openai engine";
     }
 }
 
 // Prompt tokens a method evaluated: medvlm's own counters for 1 and 2, the
-// server's /metrics counter for 4, llama-mtmd-cli's perf lines for 3.
+// server's /metrics counter for 4, the tools' performance lines for 3 (when they print them).
 nlohmann::json evaluated_tokens(int method, const nlohmann::json& measured) {
     if ((method == 1 || method == 2) && measured.contains("work")) {
         return measured.at("work").at("prompt_tokens_evaluated");
@@ -556,7 +607,7 @@ void run_bench(const BenchOptions& options) {
                     measured = measure_medvlm(options, model, workload, runs / "naive",
                                               {"--parallel", "1", "--image-cache-mb", "0", "--no-prefix-cache"});
                 } else if (method == 3) {
-                    measured = measure_mtmd_cli(options, model, workload, runs / "mtmd-cli");
+                    measured = measure_llama_cli(options, model, workload, runs / "llama-cli");
                 } else {
                     measured = measure_server(options, model, workload, runs / "server");
                 }
