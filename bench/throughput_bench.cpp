@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <iostream>
 #include <regex>
 #include <sstream>
@@ -258,14 +259,15 @@ std::vector<std::string> llama_cli_arguments(const BenchOptions& options, const 
     return arguments;
 }
 
-int64_t parse_prompt_eval_tokens(const std::string& log) {
-    // llama_perf_context_print: prompt eval time = X ms / N tokens (...)
+// The prompt tokens a tool reported in its performance line
+// ("prompt eval time = X ms / N tokens"), or nothing without that line.
+std::optional<int64_t> parse_prompt_eval_tokens(const std::string& log) {
     static const std::regex line(R"(prompt eval time =\s+[0-9.]+ ms /\s+(\d+) tokens)");
-    int64_t tokens = 0;
-    for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator(); ++it) {
-        tokens += std::stoll((*it)[1]);
+    std::smatch match;
+    if (!std::regex_search(log, match, line)) {
+        return std::nullopt;
     }
-    return tokens;
+    return std::stoll(match[1]);
 }
 
 nlohmann::json measure_llama_cli(const BenchOptions& options, const ModelFiles& model, const Workload& workload,
@@ -279,24 +281,30 @@ nlohmann::json measure_llama_cli(const BenchOptions& options, const ModelFiles& 
     int64_t max_rss_kb = 0;
     int failures = 0;
     int64_t prompt_tokens = 0;
+    size_t reported_calls = 0;
     for (size_t i = 0; i < plan.size(); ++i) {
         const fs::path log = run_dir / fmt::format("call-{:04d}.log", i);
         const ProcessResult result = run_process(llama_cli_arguments(options, model, plan[i].request), log);
         cpu_s += result.cpu_s;
         max_rss_kb = std::max(max_rss_kb, result.max_rss_kb);
         failures += result.exit_code == 0 ? 0 : 1;
-        prompt_tokens += parse_prompt_eval_tokens(read_text(log));
+        if (const auto tokens = parse_prompt_eval_tokens(read_text(log))) {
+            prompt_tokens += *tokens;
+            reported_calls += 1;
+        }
     }
     const double wall_s = std::chrono::duration<double>(Clock::now() - start).count();
     // NOTE: llama-mtmd-cli at llama.cpp 80fb11ac printed no "prompt eval
-    // time" line in our runs (llama-completion does), so the count covers
-    // only the calls without images and is null when there were none.
+    // time" line in our runs (llama-completion does), so the sum usually
+    // covers only the calls without images; the table shows it only when
+    // every call reported.
     return {{"wall_s", wall_s},
             {"cpu_s", cpu_s},
             {"peak_rss_mb", static_cast<double>(max_rss_kb) / 1024.0},
             {"calls", plan.size()},
             {"failed_calls", failures},
-            {"prompt_tokens_evaluated_reported", prompt_tokens > 0 ? nlohmann::json(prompt_tokens) : nlohmann::json()}};
+            {"prompt_tokens_reported", prompt_tokens},
+            {"prompt_tokens_reported_calls", reported_calls}};
 }
 
 // llama-server on a free loopback port, ready once /health returns 200.
@@ -512,8 +520,8 @@ nlohmann::json evaluated_tokens(int method, const nlohmann::json& measured) {
     if (method == 4 && measured.contains("server_metrics") && measured.at("server_metrics").contains("prompt_tokens_total")) {
         return static_cast<int64_t>(measured.at("server_metrics").at("prompt_tokens_total").get<double>());
     }
-    if (method == 3) {
-        return measured.at("prompt_tokens_evaluated_reported");
+    if (method == 3 && measured.value("prompt_tokens_reported_calls", size_t{0}) == measured.at("calls").get<size_t>()) {
+        return measured.at("prompt_tokens_reported");
     }
     return nullptr;
 }
@@ -552,6 +560,9 @@ std::string render_table(const nlohmann::json& results) {
                                base > 0 ? fmt::format("{:.2f}x", wall / base) : "n/a", number(tokens), per_minimum,
                                encodes, measured.at("peak_rss_mb").get<double>(), failed);
         }
+        out += "\nPrompt tokens: medvlm's counters for (1) and (2), the server's prompt_tokens_total for (4), and "
+               "for (3) the tools' own performance lines, shown only when every call printed one (each call "
+               "evaluates its whole prompt).\n";
         out += fmt::format("\nMinimum: {} prompt tokens, {} image encodes. Model files {:.1f} MB, KV cache {:.1f} MB "
                            "({} sequences of {} tokens); peak memory target 1.5 x {:.1f} MB = {:.1f} MB.\n\n",
                            number(minimum), number(entry.value("image_encodes_minimum", nlohmann::json())),
@@ -638,10 +649,10 @@ int main(int argc, char** argv) {
     std::string out_dir;
     std::string medvlm_binary;
     std::string llama_bin;
-    app.add_option("--data", data_dir, "Folder of the real benchmark files (slake/, medxpertqa_mm/)")->required();
+    app.add_option("--data", data_dir, "Folder of the real benchmark files (slake/, medxpertqa_mm/)");
     app.add_option("--out", out_dir, "Folder for throughput.json, throughput.md and the runs")->required();
-    app.add_option("--medvlm", medvlm_binary, "The medvlm binary")->required();
-    app.add_option("--llama-bin", llama_bin, "Folder with llama-server and llama-mtmd-cli")->required();
+    app.add_option("--medvlm", medvlm_binary, "The medvlm binary");
+    app.add_option("--llama-bin", llama_bin, "Folder with llama-server, llama-mtmd-cli and llama-completion");
     app.add_option("--shapes", options.shapes, "Model shapes: tiny, smolvlm-256m")->delimiter(',');
     app.add_option("--workloads", options.workloads, "slake, medxpertqa")->delimiter(',');
     app.add_option("--methods", options.methods, "Methods 1-4 to run")->delimiter(',');
@@ -652,7 +663,19 @@ int main(int argc, char** argv) {
     app.add_option("--threads", options.threads, "CPU threads for every method");
     app.add_option("--ctx-size", options.ctx_size, "Context size per sequence");
     app.add_option("--stand-in-size", options.stand_in_size, "Width and height of the MedXpertQA-MM stand-in images");
+    bool render_only = false;
+    app.add_flag("--render-only", render_only,
+                 "Write OUT/throughput.md again from OUT/throughput.json and run nothing");
     CLI11_PARSE(app, argc, argv);
+    if (render_only) {
+        const auto results = medvlm::read_json_file(std::filesystem::path(out_dir) / "throughput.json");
+        medvlm::write_file_atomic(std::filesystem::path(out_dir) / "throughput.md", medvlm::render_table(results));
+        return 0;
+    }
+    if (data_dir.empty() || medvlm_binary.empty() || llama_bin.empty()) {
+        std::cerr << "--data, --medvlm and --llama-bin are required unless --render-only is given\n";
+        return 2;
+    }
     options.data_dir = data_dir;
     options.out_dir = out_dir;
     options.medvlm = medvlm_binary;
