@@ -31,6 +31,9 @@ struct EvalFlags {
     int threads = 0;
     bool no_gpu = false;
     std::string chat_template;
+    int parallel = 1;
+    double image_cache_mb = 256;
+    bool no_prefix_cache = false;
     bool number_words = false;
     bool stand_in_images = false;
     std::string shard = "1/1";
@@ -49,8 +52,10 @@ struct EvalFlags {
 
 // Options that only one engine reads; giving them to the other is an error
 // rather than a silently ignored flag.
-const std::vector<std::string> kLlamaOnlyFlags = {"--model", "--mmproj", "--lora", "--ctx-size",
-                                                  "--threads", "--no-gpu", "--chat-template"};
+const std::vector<std::string> kLlamaOnlyFlags = {"--model",         "--mmproj",   "--lora",
+                                                  "--ctx-size",      "--threads",  "--no-gpu",
+                                                  "--chat-template", "--parallel", "--image-cache-mb",
+                                                  "--no-prefix-cache"};
 const std::vector<std::string> kOpenAiOnlyFlags = {"--endpoint",        "--model-name",      "--concurrency",
                                                    "--api-key-env",     "--request-timeout", "--retries",
                                                    "--max-reply-bytes", "--max-request-bytes"};
@@ -95,6 +100,9 @@ std::unique_ptr<Engine> make_engine(const CLI::App& command, const EvalFlags& fl
     options.use_gpu = !flags.no_gpu;
     options.chat_template = flags.chat_template;
     options.image_limits = config.dataset.image_limits;
+    options.parallel = flags.parallel;
+    options.image_cache_bytes = static_cast<size_t>(flags.image_cache_mb * 1024.0 * 1024.0);
+    options.prefix_cache = !flags.no_prefix_cache;
     return make_llama_engine(options);
 }
 
@@ -127,7 +135,19 @@ void register_eval(CLI::App& app) {
                         "Run only shard i of n (1-based, for example 2/4): rows r with r mod n = i - 1");
     command->add_flag("--force-new", flags->force_new,
                       "When --out is in use, start over in a new directory next to it (RUN_DIR-2, ...)");
-    command->add_option("--ctx-size", flags->ctx_size, "Context size in tokens")->check(CLI::PositiveNumber);
+    command->add_option("--ctx-size", flags->ctx_size, "Context size in tokens, for each sequence")
+        ->check(CLI::PositiveNumber);
+    command->add_option("--parallel", flags->parallel,
+                        "Sequences decoded together in one llama.cpp batch, each with its own KV cache of "
+                        "--ctx-size tokens (--engine llama; default 1)")
+        ->check(CLI::Range(1, kMaxParallelSequences));
+    command->add_option("--image-cache-mb", flags->image_cache_mb,
+                        "Memory bound of the image embedding cache in MiB; least recently used embeddings are "
+                        "evicted first, 0 encodes every image of every call (--engine llama; default 256)")
+        ->check(CLI::NonNegativeNumber);
+    command->add_flag("--no-prefix-cache", flags->no_prefix_cache,
+                      "Evaluate every prompt from an empty KV cache instead of reusing the prefix a sequence "
+                      "already holds (--engine llama)");
     command->add_option("--threads", flags->threads, "CPU threads (0: one per hardware thread)");
     command->add_flag("--no-gpu", flags->no_gpu, "Run on the CPU even when a GPU backend is available");
     command->add_option("--chat-template", flags->chat_template,

@@ -46,14 +46,30 @@ struct EngineResult {
     std::string error;
 
     std::string text;
-    int images_encoded = 0;        // distinct request images whose chunks were encoded
-    int image_chunks = 0;          // image chunks encoded (an image may be tiled)
+    // What the model saw. An image counts once its embeddings are in the
+    // prompt, whether they came from the encoder, the embedding cache or a
+    // reused KV cache prefix.
+    int images_encoded = 0;        // distinct request images with image chunks in the prompt
+    int image_chunks = 0;          // image chunks in the prompt (an image may be tiled)
     int64_t image_tokens = 0;      // embedding positions the images occupied
     int64_t prompt_tokens = 0;     // all prompt positions, text and image
     int64_t generated_tokens = 0;
     bool truncated = false;        // generation stopped at max_new_tokens
     std::map<std::string, double> choice_logprobs;  // letter -> natural-log probability
 
+    // The work the call cost (in-process engine only; 0 for engines that do
+    // not count it). Tokens are KV cache cells: one per text token, one per
+    // image embedding.
+    int image_encodes = 0;                // image chunks run through the vision encoder
+    int new_image_chunks = 0;             // image chunks no earlier call of this engine sent
+    int64_t prompt_tokens_evaluated = 0;  // prompt tokens decoded for this call
+    int64_t prompt_tokens_reused = 0;     // prompt tokens taken from the KV cache
+    // Prompt tokens past the longest prefix shared with any earlier call of
+    // this engine: summed over a run, the least a run can evaluate.
+    int64_t new_prompt_tokens = 0;
+
+    // Wall time of the steps the call took part in. Calls decoded in one
+    // batch (--parallel) share that batch's time, so their times overlap.
     double image_encode_ms = 0;
     double prompt_eval_ms = 0;
     double generate_ms = 0;

@@ -6,6 +6,7 @@
 #include "report/model_card.hpp"
 #include "report/report_multiple_choice.hpp"
 #include "report/report_short_answer.hpp"
+#include "report/work_summary.hpp"
 
 namespace medvlm {
 namespace {
@@ -82,6 +83,7 @@ std::string render_run_report(const nlohmann::json& manifest, const nlohmann::js
     write_model_card(manifest, summary, out);
     out += manifest.at("task") == "multiple-choice" ? render_multiple_choice_results(manifest, summary)
                                                     : render_short_answer_results(manifest, summary);
+    out += render_work_section(summary.at("work"));
     return out;
 }
 

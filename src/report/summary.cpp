@@ -5,6 +5,7 @@
 #include "report/image_proof.hpp"
 #include "report/summary_multiple_choice.hpp"
 #include "report/summary_short_answer.hpp"
+#include "report/work_summary.hpp"
 
 namespace medvlm {
 namespace {
@@ -40,6 +41,7 @@ nlohmann::json build_summary(const nlohmann::json& manifest, const Dataset& data
                                              : summarize_short_answer(manifest, dataset, predictions, settings);
     summary["telemetry"] = dataset.telemetry.to_json();
     summary["test_model"] = manifest.at("engine").value("test_model", false);
+    summary["work"] = summarize_work(manifest, predictions);
 
     std::map<std::string, std::vector<const Prediction*>> by_mode;
     for (const auto& prediction : predictions) {

@@ -47,11 +47,13 @@ std::vector<Input> read_inputs(const std::vector<fs::path>& dirs) {
     return inputs;
 }
 
-// The prediction as JSON without its timings, which differ between any two
-// executions of the same call.
+// The prediction as JSON without its timings and work counters, which
+// differ between any two executions of the same call (the counters depend
+// on what the engine's caches held).
 nlohmann::json comparable(const Prediction& prediction) {
     nlohmann::json value = prediction.to_json();
     value.erase("timings_ms");
+    value.erase("work");
     return value;
 }
 

@@ -17,6 +17,12 @@ nlohmann::json Prediction::to_json() const {
         {"prompt_tokens", prompt_tokens},
         {"generated_tokens", generated_tokens},
         {"truncated", truncated},
+        {"work",
+         {{"image_encodes", image_encodes},
+          {"new_image_chunks", new_image_chunks},
+          {"prompt_tokens_evaluated", prompt_tokens_evaluated},
+          {"prompt_tokens_reused", prompt_tokens_reused},
+          {"new_prompt_tokens", new_prompt_tokens}}},
         {"ok", ok},
         {"error", error},
         {"raw_output", raw_output},
@@ -52,6 +58,12 @@ Prediction Prediction::from_json(const nlohmann::json& value) {
         p.prompt_tokens = value.at("prompt_tokens").get<int64_t>();
         p.generated_tokens = value.at("generated_tokens").get<int64_t>();
         p.truncated = value.at("truncated").get<bool>();
+        const auto& work = value.at("work");
+        p.image_encodes = work.at("image_encodes").get<int>();
+        p.new_image_chunks = work.at("new_image_chunks").get<int>();
+        p.prompt_tokens_evaluated = work.at("prompt_tokens_evaluated").get<int64_t>();
+        p.prompt_tokens_reused = work.at("prompt_tokens_reused").get<int64_t>();
+        p.new_prompt_tokens = work.at("new_prompt_tokens").get<int64_t>();
         p.ok = value.at("ok").get<bool>();
         p.error = value.at("error").get<std::string>();
         p.raw_output = value.at("raw_output").get<std::string>();

@@ -26,6 +26,14 @@ struct Prediction {
     int64_t generated_tokens = 0;
     bool truncated = false;
 
+    // The work the call cost, as EngineResult defines it (0 when the engine
+    // does not count it).
+    int image_encodes = 0;
+    int new_image_chunks = 0;
+    int64_t prompt_tokens_evaluated = 0;
+    int64_t prompt_tokens_reused = 0;
+    int64_t new_prompt_tokens = 0;
+
     bool ok = true;  // false: the call failed and `error` says why
     std::string error;
     std::string raw_output;

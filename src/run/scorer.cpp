@@ -86,6 +86,11 @@ Prediction score_call(const CallContext& call, const EngineResult& result, const
     prediction.prompt_tokens = result.prompt_tokens;
     prediction.generated_tokens = result.generated_tokens;
     prediction.truncated = result.truncated;
+    prediction.image_encodes = result.image_encodes;
+    prediction.new_image_chunks = result.new_image_chunks;
+    prediction.prompt_tokens_evaluated = result.prompt_tokens_evaluated;
+    prediction.prompt_tokens_reused = result.prompt_tokens_reused;
+    prediction.new_prompt_tokens = result.new_prompt_tokens;
     prediction.ok = result.ok;
     prediction.error = result.error;
     prediction.raw_output = result.text;
