@@ -8,5 +8,6 @@ namespace medvlm::cli {
 void register_validate(CLI::App& app);
 void register_eval(CLI::App& app);
 void register_make_tiny_model(CLI::App& app);
+void register_train(CLI::App& app);
 
 }  // namespace medvlm::cli

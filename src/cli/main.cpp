@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     medvlm::cli::register_validate(app);
     medvlm::cli::register_eval(app);
     medvlm::cli::register_make_tiny_model(app);
+    medvlm::cli::register_train(app);
 
     auto logger = spdlog::stderr_color_mt("medvlm");
     spdlog::set_default_logger(logger);

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <mutex>
 #include <set>
 #include <thread>
 #include <unordered_map>
@@ -19,6 +18,7 @@
 #include "core/sha256.hpp"
 #include "core/text.hpp"
 #include "engine/chat_prompt.hpp"
+#include "engine/llama_backend.hpp"
 
 namespace medvlm {
 namespace {
@@ -29,34 +29,6 @@ double elapsed_ms(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// llama.cpp and libmtmd log to stderr by default; route them to spdlog so
-// their messages follow medvlm's verbosity.
-void forward_llama_log(ggml_log_level level, const char* text, void* /*user_data*/) {
-    std::string message = text == nullptr ? "" : text;
-    while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) {
-        message.pop_back();
-    }
-    if (message.empty()) {
-        return;
-    }
-    if (level == GGML_LOG_LEVEL_ERROR) {
-        spdlog::error("llama.cpp: {}", message);
-    } else if (level == GGML_LOG_LEVEL_WARN) {
-        spdlog::debug("llama.cpp warning: {}", message);
-    } else {
-        spdlog::trace("llama.cpp: {}", message);
-    }
-}
-
-void init_llama_backend_once() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        llama_log_set(forward_llama_log, nullptr);
-        mtmd_helper_log_set(forward_llama_log, nullptr);
-        llama_backend_init();
-    });
-}
-
 struct ChunksDeleter {
     void operator()(mtmd_input_chunks* chunks) const { mtmd_input_chunks_free(chunks); }
 };
@@ -65,7 +37,7 @@ using ChunksPtr = std::unique_ptr<mtmd_input_chunks, ChunksDeleter>;
 class LlamaEngine final : public Engine {
 public:
     explicit LlamaEngine(const LlamaEngineOptions& options) : options_(options) {
-        init_llama_backend_once();
+        init_llama_backend();
         load_model();
         load_adapters();
         create_context();
