@@ -130,11 +130,14 @@ double LoraOptimizer::step(const TrainingSample& sample) {
     graph_nodes_ = ggml_graph_n_nodes(forward);
 
     ggml_opt_prepare_alloc(optimizer_, context, forward, graph.token_ids, graph.logits);
-    graph_context_ = std::move(holder);
+    graph_context_ = std::move(holder);  // ggml-opt reads the graph until the next step
     ggml_opt_alloc(optimizer_, true);
-    if (reset_gradient_accumulators_) {
-        for (ggml_tensor* parameter : parameters) {
-            ggml_tensor* accumulator = ggml_opt_grad_acc(optimizer_, parameter);
+    for (ggml_tensor* parameter : parameters) {
+        // The accumulators are static tensors, but ggml-opt forgets the
+        // graph that maps parameters to them once the step is evaluated.
+        ggml_tensor* accumulator = ggml_opt_grad_acc(optimizer_, parameter);
+        accumulators_[parameter] = accumulator;
+        if (reset_gradient_accumulators_) {
             ggml_backend_tensor_memset(accumulator, 0, 0, ggml_nbytes(accumulator));
         }
     }
@@ -156,10 +159,11 @@ double LoraOptimizer::step(const TrainingSample& sample) {
 }
 
 std::vector<float> LoraOptimizer::last_gradient(const ggml_tensor* parameter) const {
-    if (!graph_context_) {
+    const auto found = accumulators_.find(parameter);
+    if (found == accumulators_.end()) {
         throw Error("no training step has run yet");
     }
-    ggml_tensor* accumulator = ggml_opt_grad_acc(optimizer_, const_cast<ggml_tensor*>(parameter));
+    const ggml_tensor* accumulator = found->second;
     std::vector<float> values(static_cast<size_t>(ggml_nelements(accumulator)));
     ggml_backend_tensor_get(accumulator, values.data(), 0, ggml_nbytes(accumulator));
     return values;

@@ -78,7 +78,8 @@ private:
     ggml_backend_sched* scheduler_ = nullptr;
     ggml_opt_context* optimizer_ = nullptr;
     struct ContextHolder;
-    std::unique_ptr<ContextHolder> graph_context_;  // the last step's graph, kept for last_gradient()
+    std::unique_ptr<ContextHolder> graph_context_;  // the last step's graph
+    std::map<const ggml_tensor*, ggml_tensor*> accumulators_;  // parameter -> ggml-opt gradient accumulator
     int64_t steps_done_ = 0;
     int graph_nodes_ = -1;
     std::map<std::string, std::pair<ggml_tensor*, ggml_tensor*>> moment_tensors_;

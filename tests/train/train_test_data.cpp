@@ -20,15 +20,22 @@ std::filesystem::path write_stage_file(const std::filesystem::path& path, const 
 
     std::string content;
     std::set<std::string> images_used;
+    std::set<std::string> questions_used;
     size_t written = 0;
     for (const auto& example : dataset.examples) {
         if (written == source.count) {
             break;
         }
-        if (source.distinct_images && !example.images.empty() &&
-            !images_used.insert(example.images.front().sha256).second) {
+        if (source.distinct_images && !example.images.empty() && images_used.count(example.images.front().sha256) > 0) {
             continue;
         }
+        if (source.distinct_questions && questions_used.count(example.question) > 0) {
+            continue;
+        }
+        if (!example.images.empty()) {
+            images_used.insert(example.images.front().sha256);
+        }
+        questions_used.insert(example.question);
         nlohmann::json images = nlohmann::json::array();
         nlohmann::json hashes = nlohmann::json::array();
         for (const auto& image : example.images) {
@@ -56,11 +63,12 @@ std::filesystem::path write_stage_file(const std::filesystem::path& path, const 
 }
 
 StageSource slake_train(size_t count) {
-    return {Benchmark::Slake, "slake/train.json", "slake/images", "train", count, true};
+    return {Benchmark::Slake, "slake/train.json", "slake/images", "train", count, true, false};
 }
 
 StageSource vqa_rad_train(size_t count) {
-    return {Benchmark::VqaRad, "vqa_rad/VQA_RAD_Dataset_Public.train.json", "vqa_rad/images", "train", count, true};
+    return {Benchmark::VqaRad, "vqa_rad/VQA_RAD_Dataset_Public.train.json", "vqa_rad/images", "train", count, true,
+            false};
 }
 
 SessionOptions tiny_session_options(Variant variant, const std::filesystem::path& dir, int rank) {

@@ -19,7 +19,8 @@ struct StageSource {
     std::string image_root;  // relative to the shared data folder
     std::string split;
     size_t count = 4;
-    bool distinct_images = true;  // skip records whose image an earlier record already used
+    bool distinct_images = true;      // skip records whose image an earlier record already used
+    bool distinct_questions = false;  // skip records whose question an earlier record already asked
 };
 
 // Writes `count` English records of the source as a stage-2 file and returns
