@@ -26,6 +26,7 @@ struct TrainFlags {
     std::string resume;
     std::string cache_dir;
     std::string chat_template;
+    bool low_memory = false;
 };
 
 std::vector<std::filesystem::path> split_data_paths(const std::vector<std::string>& values) {
@@ -62,6 +63,9 @@ std::vector<std::string> command_line(const TrainFlags& flags) {
             line.insert(line.end(), {flag, value});
         }
     }
+    if (flags.low_memory) {
+        line.emplace_back("--low-memory");
+    }
     return line;
 }
 
@@ -95,6 +99,9 @@ void register_train(CLI::App& app) {
     command->add_option("--cache-dir", flags->cache_dir, "Vision cache directory (default OUT/vision-cache)");
     command->add_option("--chat-template", flags->chat_template,
                         "llama.cpp built-in chat template name, overriding the model's own");
+    command->add_flag("--low-memory", flags->low_memory,
+                      "Keep no F32 copies of the language model's quantized weights for the backward pass: 4 "
+                      "bytes less per decoder weight, slower steps");
 
     command->callback([flags] {
         TrainOptions options;
@@ -115,6 +122,7 @@ void register_train(CLI::App& app) {
         options.resume = flags->resume;
         options.cache_dir = flags->cache_dir;
         options.chat_template = flags->chat_template;
+        options.low_memory = flags->low_memory;
         options.command_line = command_line(*flags);
         const TrainOutcome outcome = run_training(options);
         fmt::print("Adapter: {}\n", outcome.adapter.string());

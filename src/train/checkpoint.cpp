@@ -94,7 +94,7 @@ Checkpoint read_checkpoint(const std::filesystem::path& path) {
 
 void restore_parameters(const Checkpoint& checkpoint, LoraParameters& lora) {
     if (checkpoint.parameters.size() != lora.tensors().size()) {
-        throw InputError("the checkpoint holds " + std::to_string(checkpoint.parameters.size()) +
+        throw InputError("the checkpoint contains " + std::to_string(checkpoint.parameters.size()) +
                          " LoRA tensors but this run trains " + std::to_string(lora.tensors().size()));
     }
     for (ggml_tensor* tensor : lora.tensors()) {

@@ -1,5 +1,5 @@
 #pragma once
-// Training checkpoints: a GGUF file holding every LoRA tensor, the AdamW
+// Training checkpoints: a GGUF file with every LoRA tensor, the AdamW
 // moments of each, the optimizer step count, the completed epoch and the run
 // description (hyper-parameters, data hashes and losses so far) as JSON.
 
@@ -32,7 +32,7 @@ void write_checkpoint(const std::filesystem::path& path, const LoraParameters& l
 // Throws InputError when the file is not a medvlm checkpoint.
 [[nodiscard]] Checkpoint read_checkpoint(const std::filesystem::path& path);
 
-// Copies the checkpoint's values into `lora`; throws InputError when a
+// Copies the checkpoint's values into `lora`. Throws InputError when a
 // tensor is missing or has another size.
 void restore_parameters(const Checkpoint& checkpoint, LoraParameters& lora);
 

@@ -1,5 +1,6 @@
 #pragma once
-// Writing GGUF files from F32 arrays, shared by checkpoints and exports.
+// A GGUF file built from F32 arrays and existing tensors, for checkpoints
+// and exports.
 
 #include <cstdint>
 #include <filesystem>
@@ -23,7 +24,7 @@ public:
 
     [[nodiscard]] gguf_context* gguf() { return gguf_; }
 
-    // Adds an F32 tensor of `shape` (ggml order) holding `values`.
+    // Adds an F32 tensor of `shape` (ggml order) with `values`.
     void add_f32(const std::string& name, const std::vector<int64_t>& shape, const std::vector<float>& values);
     // Adds a tensor whose data stays owned by the caller until write().
     void add_existing(const ggml_tensor* tensor);

@@ -37,7 +37,7 @@ std::vector<float> to_f32(const ggml_tensor* tensor) {
 }
 
 // W [in, out] + scale * B [r, out] x A [in, r], in ggml's layout (row o of W
-// holds the `in` weights of output o).
+// contains the `in` weights of output o).
 std::vector<float> merge(const ggml_tensor* weight, const LoraPair& pair, float scale) {
     std::vector<float> merged = to_f32(weight);
     const std::vector<float> a = LoraParameters::values(pair.a);

@@ -133,8 +133,8 @@ double LoraOptimizer::step(const TrainingSample& sample) {
     graph_context_ = std::move(holder);  // ggml-opt reads the graph until the next step
     ggml_opt_alloc(optimizer_, true);
     for (ggml_tensor* parameter : parameters) {
-        // The accumulators are static tensors, but ggml-opt forgets the
-        // graph that maps parameters to them once the step is evaluated.
+        // The accumulators are static tensors, but ggml-opt drops the graph
+        // that maps parameters to them once the step is evaluated.
         ggml_tensor* accumulator = ggml_opt_grad_acc(optimizer_, parameter);
         accumulators_[parameter] = accumulator;
         if (reset_gradient_accumulators_) {
@@ -152,7 +152,7 @@ double LoraOptimizer::step(const TrainingSample& sample) {
     ggml_backend_tensor_get(ggml_opt_loss(optimizer_), &loss, 0, sizeof(float));
     ++steps_done_;
     if (!pending_moments_.empty()) {
-        throw Error("internal error: the checkpoint holds AdamW moments for " + pending_moments_.begin()->first +
+        throw Error("internal error: the checkpoint contains AdamW moments for " + pending_moments_.begin()->first +
                     ", which the training graph does not optimize");
     }
     return loss;

@@ -11,9 +11,9 @@
 //     index in the first graph. The parameters are therefore added to every
 //     graph first, in a fixed order, and the node count is checked to stay
 //     the same from step to step.
-// ggml-opt keeps the AdamW moments and step count to itself; a scheduler
-// callback reads and restores them for checkpoints and sets the
-// bias-correction terms from this class's own step count.
+// ggml-opt exposes neither the AdamW moments nor its step count, so a
+// scheduler callback reads and restores the moments for checkpoints and sets
+// the bias-correction terms from this class's own step count.
 
 #include <cstdint>
 #include <map>

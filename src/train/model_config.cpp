@@ -144,10 +144,15 @@ LanguageModelConfig read_language_model(const WeightFile& model) {
 
 VisionConfig read_vision(const WeightFile& mmproj, const LanguageModelConfig& language) {
     const std::string arch = mmproj.string_value("general.architecture");
-    std::string projector = mmproj.has_key("clip.vision.projector_type") ? mmproj.string_value("clip.vision.projector_type")
-                                                                          : mmproj.string_value("clip.projector_type");
-    if (arch != "clip" || projector != "idefics3") {
-        throw InputError(mmproj.path().string() + ": the projector is '" + arch + "' / '" + projector + "'. " +
+    if (arch != "clip") {
+        throw InputError(mmproj.path().string() + ": the projector file's architecture is '" + arch +
+                         "', not 'clip'. " + supported_architectures());
+    }
+    const std::string projector = mmproj.has_key("clip.vision.projector_type")
+                                      ? mmproj.string_value("clip.vision.projector_type")
+                                      : mmproj.string_value("clip.projector_type");
+    if (projector != "idefics3") {
+        throw InputError(mmproj.path().string() + ": the projector type is '" + projector + "'. " +
                          supported_architectures());
     }
     if (!mmproj.has_key("clip.has_vision_encoder") || !mmproj.bool_value("clip.has_vision_encoder")) {

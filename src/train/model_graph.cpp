@@ -38,8 +38,8 @@ std::string variant_name(Variant variant) {
 }
 
 ModelGraph::ModelGraph(const ModelConfig& config, const WeightFile& model, const WeightFile& mmproj,
-                       const LoraParameters& lora, GraphSettings settings)
-    : config_(config), model_(model), mmproj_(mmproj), lora_(lora), settings_(settings) {
+                       const LoraParameters& lora, const BackwardWeights& backward, GraphSettings settings)
+    : config_(config), model_(model), mmproj_(mmproj), lora_(lora), backward_(backward), settings_(settings) {
     if (settings.variant == Variant::C &&
         (settings.late_vision_blocks < 1 || settings.late_vision_blocks > config.vision.n_layer)) {
         throw InputError("--late-vision-blocks must be between 1 and the vision tower's " +
@@ -100,8 +100,31 @@ bool ModelGraph::trainable_vision_tensor(const std::string& name) const {
 
 const LoraPair* ModelGraph::adapter(const std::string& weight) const { return lora_.find(weight); }
 
+std::vector<std::string> ModelGraph::backward_matrices() const {
+    std::vector<std::string> names;
+    for (const auto& target : language_lora_targets(config_)) {
+        names.push_back(target.weight);
+    }
+    if (settings_.variant == Variant::C) {
+        for (const auto& target : vision_lora_targets(config_, settings_.late_vision_blocks)) {
+            names.push_back(target.weight);
+        }
+        names.push_back("mm.model.fc.weight");
+    }
+    return names;
+}
+
+ggml_tensor* ModelGraph::linear(ggml_context* ctx, const WeightFile& file, const std::string& name, ggml_tensor* x,
+                                ParameterDependence* depends) const {
+    const FrozenMatrix matrix{file.tensor(name), backward_.find(name)};
+    const bool needs_gradient = depends != nullptr && (*depends)(x);
+    const LoraPair* pair = depends != nullptr ? adapter(name) : nullptr;
+    return lora_matmul(ctx, matrix, x, needs_gradient, pair, lora_.scale());
+}
+
 ggml_tensor* ModelGraph::vision_block(ggml_context* ctx, ggml_tensor* x, int layer, int64_t tiles,
-                                      bool trainable) const {
+                                      ParameterDependence* depends) const {
+    const bool trainable = depends != nullptr;
     const auto& v = config_.vision;
     const std::string prefix = block_prefix(layer);
     const auto weight = [&](const std::string& name) { return mmproj_.tensor(prefix + name); };
@@ -110,19 +133,17 @@ ggml_tensor* ModelGraph::vision_block(ggml_context* ctx, ggml_tensor* x, int lay
                                             : ggml_norm(ctx, input, v.layer_norm_eps);
         return ggml_add(ctx, ggml_mul(ctx, normalized, weight(name + ".weight")), weight(name + ".bias"));
     };
-    const auto linear = [&](ggml_tensor* input, const std::string& name) {
-        const std::string weight_name = prefix + name + ".weight";
-        const LoraPair* pair = trainable ? adapter(weight_name) : nullptr;
-        ggml_tensor* product = lora_matmul(ctx, mmproj_.tensor(weight_name), input, pair, lora_.scale());
+    const auto affine = [&](ggml_tensor* input, const std::string& name) {
+        ggml_tensor* product = linear(ctx, mmproj_, prefix + name + ".weight", input, depends);
         return ggml_add(ctx, product, weight(name + ".bias"));
     };
 
     const int64_t head_dim = v.head_dim();
     const int64_t patches = v.n_patches();
     ggml_tensor* cur = norm(x, "ln1");
-    ggml_tensor* q = ggml_reshape_4d(ctx, linear(cur, "attn_q"), head_dim, v.n_head, patches, tiles);
-    ggml_tensor* k = ggml_reshape_4d(ctx, linear(cur, "attn_k"), head_dim, v.n_head, patches, tiles);
-    ggml_tensor* value = ggml_reshape_4d(ctx, linear(cur, "attn_v"), head_dim, v.n_head, patches, tiles);
+    ggml_tensor* q = ggml_reshape_4d(ctx, affine(cur, "attn_q"), head_dim, v.n_head, patches, tiles);
+    ggml_tensor* k = ggml_reshape_4d(ctx, affine(cur, "attn_k"), head_dim, v.n_head, patches, tiles);
+    ggml_tensor* value = ggml_reshape_4d(ctx, affine(cur, "attn_v"), head_dim, v.n_head, patches, tiles);
 
     q = ggml_permute(ctx, q, 0, 2, 1, 3);                        // [head_dim, patches, heads, tiles]
     k = ggml_permute(ctx, k, 0, 2, 1, 3);
@@ -132,12 +153,12 @@ ggml_tensor* ModelGraph::vision_block(ggml_context* ctx, ggml_tensor* x, int lay
     ggml_tensor* attended = ggml_mul_mat(ctx, value, scores);     // [head_dim, patches, heads, tiles]
     attended = ggml_cont(ctx, ggml_permute(ctx, attended, 0, 2, 1, 3));
     attended = ggml_reshape_2d(ctx, attended, v.n_embd, patches * tiles);
-    x = ggml_add(ctx, linear(attended, "attn_out"), x);
+    x = ggml_add(ctx, affine(attended, "attn_out"), x);
 
     cur = norm(x, "ln2");
-    cur = linear(cur, "ffn_up");
+    cur = affine(cur, "ffn_up");
     cur = trainable ? gelu_differentiable(ctx, cur) : ggml_gelu(ctx, cur);
-    cur = linear(cur, "ffn_down");
+    cur = affine(cur, "ffn_down");
     return ggml_add(ctx, x, cur);
 }
 
@@ -149,7 +170,8 @@ ggml_tensor* ModelGraph::post_norm(ggml_context* ctx, ggml_tensor* x, bool train
 
 // Pixel shuffle (space to depth) of each tile, then the projector matrix:
 // libmtmd's build_patch_merge_permute with a batch dimension added.
-ggml_tensor* ModelGraph::projector(ggml_context* ctx, ggml_tensor* x, int64_t tiles) const {
+ggml_tensor* ModelGraph::projector(ggml_context* ctx, ggml_tensor* x, int64_t tiles,
+                                   ParameterDependence* depends) const {
     const auto& v = config_.vision;
     const int64_t s = v.scale_factor;
     const int64_t side = v.patches_per_side();
@@ -158,8 +180,7 @@ ggml_tensor* ModelGraph::projector(ggml_context* ctx, ggml_tensor* x, int64_t ti
     x = ggml_reshape_4d(ctx, x, v.n_embd * s * s, side / s, side / s, tiles);
     x = ggml_cont(ctx, ggml_permute(ctx, x, 0, 2, 1, 3));
     x = ggml_reshape_2d(ctx, x, v.merged_dim(), v.tokens_per_tile() * tiles);
-    const std::string name = "mm.model.fc.weight";
-    return lora_matmul(ctx, mmproj_.tensor(name), x, adapter(name), lora_.scale());
+    return linear(ctx, mmproj_, "mm.model.fc.weight", x, depends);
 }
 
 ggml_tensor* ModelGraph::build_frozen_vision(ggml_context* ctx, ggml_tensor* pixels) const {
@@ -174,7 +195,7 @@ ggml_tensor* ModelGraph::build_frozen_vision(ggml_context* ctx, ggml_tensor* pix
     x = ggml_reshape_2d(ctx, x, v.n_embd, v.n_patches() * tiles);
 
     for (int layer = 0; layer < first_adapted_block(); ++layer) {
-        x = vision_block(ctx, x, layer, tiles, false);
+        x = vision_block(ctx, x, layer, tiles, nullptr);
     }
     if (cut() == VisionCut::BlockInput) {
         return x;
@@ -183,14 +204,15 @@ ggml_tensor* ModelGraph::build_frozen_vision(ggml_context* ctx, ggml_tensor* pix
     if (cut() == VisionCut::TowerOutput) {
         return x;
     }
-    return projector(ctx, x, tiles);
+    return projector(ctx, x, tiles, nullptr);
 }
 
-ggml_tensor* ModelGraph::decoder(ggml_context* ctx, const SampleGraph& graph, ggml_tensor* embeddings) const {
+ggml_tensor* ModelGraph::decoder(ggml_context* ctx, const SampleGraph& graph, ggml_tensor* embeddings,
+                                 ParameterDependence& depends) const {
     const auto& lm = config_.language;
     const int64_t tokens = graph.token_ids->ne[0];
-    const auto linear = [&](ggml_tensor* input, const std::string& name) {
-        return lora_matmul(ctx, model_.tensor(name), input, adapter(name), lora_.scale());
+    const auto project = [&](ggml_tensor* input, const std::string& name) {
+        return linear(ctx, model_, name, input, &depends);
     };
 
     // Text positions take the token embedding, image positions the tile
@@ -206,10 +228,10 @@ ggml_tensor* ModelGraph::decoder(ggml_context* ctx, const SampleGraph& graph, gg
         ggml_tensor* residual = x;
         ggml_tensor* cur = ggml_mul(ctx, ggml_rms_norm(ctx, x, lm.rms_norm_eps), model_.tensor(prefix + "attn_norm.weight"));
 
-        ggml_tensor* q = ggml_reshape_3d(ctx, linear(cur, prefix + "attn_q.weight"), lm.head_dim, lm.n_head, tokens);
-        ggml_tensor* k = ggml_reshape_3d(ctx, linear(cur, prefix + "attn_k.weight"), lm.head_dim, lm.n_head_kv, tokens);
+        ggml_tensor* q = ggml_reshape_3d(ctx, project(cur, prefix + "attn_q.weight"), lm.head_dim, lm.n_head, tokens);
+        ggml_tensor* k = ggml_reshape_3d(ctx, project(cur, prefix + "attn_k.weight"), lm.head_dim, lm.n_head_kv, tokens);
         ggml_tensor* value =
-            ggml_reshape_3d(ctx, linear(cur, prefix + "attn_v.weight"), lm.head_dim, lm.n_head_kv, tokens);
+            ggml_reshape_3d(ctx, project(cur, prefix + "attn_v.weight"), lm.head_dim, lm.n_head_kv, tokens);
         // RoPE as llama.cpp sets it up for llama without scaling: normal
         // (non-NeoX) mode, no YaRN extrapolation, attention factor 1.
         const int n_rot = static_cast<int>(lm.head_dim);
@@ -227,13 +249,13 @@ ggml_tensor* ModelGraph::decoder(ggml_context* ctx, const SampleGraph& graph, gg
         ggml_tensor* attended = ggml_mul_mat(ctx, value, scores);  // [head_dim, tokens, heads]
         attended = ggml_cont(ctx, ggml_permute(ctx, attended, 0, 2, 1, 3));
         attended = ggml_reshape_2d(ctx, attended, lm.n_embd, tokens);
-        x = ggml_add(ctx, linear(attended, prefix + "attn_output.weight"), residual);
+        x = ggml_add(ctx, project(attended, prefix + "attn_output.weight"), residual);
 
         residual = x;
         cur = ggml_mul(ctx, ggml_rms_norm(ctx, x, lm.rms_norm_eps), model_.tensor(prefix + "ffn_norm.weight"));
-        ggml_tensor* gate = linear(cur, prefix + "ffn_gate.weight");
-        ggml_tensor* up = linear(cur, prefix + "ffn_up.weight");
-        cur = linear(ggml_swiglu_split(ctx, gate, up), prefix + "ffn_down.weight");
+        ggml_tensor* gate = project(cur, prefix + "ffn_gate.weight");
+        ggml_tensor* up = project(cur, prefix + "ffn_up.weight");
+        cur = project(ggml_swiglu_split(ctx, gate, up), prefix + "ffn_down.weight");
         x = ggml_add(ctx, cur, residual);
     }
 
@@ -262,20 +284,21 @@ SampleGraph ModelGraph::build_sample(ggml_context* ctx, const SampleShape& shape
     graph.vision_input = input(ggml_new_tensor_2d(ctx, GGML_TYPE_F32, cut_width(), cut_rows_per_tile() * shape.tiles),
                                "vision_input");
 
+    ParameterDependence depends;
     ggml_tensor* embeddings = graph.vision_input;
     if (cut() != VisionCut::ProjectorOutput) {
         ggml_tensor* x = graph.vision_input;
         if (cut() == VisionCut::BlockInput) {
             for (int layer = first_adapted_block(); layer < v.n_layer; ++layer) {
-                x = vision_block(ctx, x, layer, shape.tiles, true);
+                x = vision_block(ctx, x, layer, shape.tiles, &depends);
             }
             x = post_norm(ctx, x, true);
         }
-        embeddings = projector(ctx, x, shape.tiles);
+        embeddings = projector(ctx, x, shape.tiles, &depends);
     }
     graph.tile_embeddings = embeddings;
     ggml_set_name(embeddings, "tile_embeddings");
-    graph.logits = decoder(ctx, graph, embeddings);
+    graph.logits = decoder(ctx, graph, embeddings, depends);
     ggml_set_name(graph.logits, "logits");
     return graph;
 }

@@ -11,7 +11,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "train/backward_weights.hpp"
+#include "train/graph_ops.hpp"
 #include "train/lora.hpp"
 #include "train/model_config.hpp"
 #include "train/weight_file.hpp"
@@ -27,9 +30,9 @@ enum class Variant { A, B, C };
 [[nodiscard]] Variant parse_variant(const std::string& name);
 [[nodiscard]] std::string variant_name(Variant variant);
 
-// Where the frozen part of the vision path ends: A caches the projector's
-// output (the image embeddings), B the tower's output, C the input of the
-// first adapted block.
+// The end of the frozen part of the vision path, which the vision cache
+// stores: the projector's output (the image embeddings) for A, the tower's
+// output for B, the input of the first adapted block for C.
 enum class VisionCut { ProjectorOutput, TowerOutput, BlockInput };
 
 struct GraphSettings {
@@ -63,9 +66,10 @@ class ModelGraph {
 public:
     // The weight files must have loaded the tensors the graphs use: all of
     // the language model, and of the projector what frozen_vision_tensor()
-    // or trainable_vision_tensor() accepts for the graphs built.
+    // or trainable_vision_tensor() accepts for the graphs built. `backward`
+    // contains F32 copies of the quantized matrices gradients pass through.
     ModelGraph(const ModelConfig& config, const WeightFile& model, const WeightFile& mmproj, const LoraParameters& lora,
-               GraphSettings settings);
+               const BackwardWeights& backward, GraphSettings settings);
 
     [[nodiscard]] VisionCut cut() const;
     // Rows and row width of the cut activations of one tile.
@@ -77,6 +81,9 @@ public:
     // reads.
     [[nodiscard]] bool frozen_vision_tensor(const std::string& name) const;
     [[nodiscard]] bool trainable_vision_tensor(const std::string& name) const;
+    // Matrices a gradient passes through (those with a LoRA pair or after
+    // one), which get F32 backward copies when stored quantized.
+    [[nodiscard]] std::vector<std::string> backward_matrices() const;
 
     // pixels: F32 [tile, tile, 3, tiles] -> F32 [cut_width, cut_rows_per_tile * tiles].
     [[nodiscard]] ggml_tensor* build_frozen_vision(ggml_context* ctx, ggml_tensor* pixels) const;
@@ -85,17 +92,23 @@ public:
 
 private:
     [[nodiscard]] int first_adapted_block() const;
+    // `depends` is null for frozen graphs (no gradient anywhere).
     [[nodiscard]] ggml_tensor* vision_block(ggml_context* ctx, ggml_tensor* x, int layer, int64_t tiles,
-                                            bool trainable) const;
+                                            ParameterDependence* depends) const;
     [[nodiscard]] ggml_tensor* post_norm(ggml_context* ctx, ggml_tensor* x, bool trainable) const;
-    [[nodiscard]] ggml_tensor* projector(ggml_context* ctx, ggml_tensor* x, int64_t tiles) const;
-    [[nodiscard]] ggml_tensor* decoder(ggml_context* ctx, const SampleGraph& graph, ggml_tensor* embeddings) const;
+    [[nodiscard]] ggml_tensor* projector(ggml_context* ctx, ggml_tensor* x, int64_t tiles,
+                                         ParameterDependence* depends) const;
+    [[nodiscard]] ggml_tensor* decoder(ggml_context* ctx, const SampleGraph& graph, ggml_tensor* embeddings,
+                                       ParameterDependence& depends) const;
+    [[nodiscard]] ggml_tensor* linear(ggml_context* ctx, const WeightFile& file, const std::string& name,
+                                      ggml_tensor* x, ParameterDependence* depends) const;
     [[nodiscard]] const LoraPair* adapter(const std::string& weight) const;
 
     const ModelConfig& config_;
     const WeightFile& model_;
     const WeightFile& mmproj_;
     const LoraParameters& lora_;
+    const BackwardWeights& backward_;
     GraphSettings settings_;
 };
 

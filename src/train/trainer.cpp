@@ -15,6 +15,7 @@
 #include "train/checkpoint.hpp"
 #include "train/lora_export.hpp"
 #include "train/lora_optimizer.hpp"
+#include "train/process_memory.hpp"
 #include "train/training_records.hpp"
 #include "train/training_session.hpp"
 #include "train/validation_split.hpp"
@@ -74,6 +75,12 @@ nlohmann::json fingerprint(const TrainOptions& options, const TrainingSession& s
     };
 }
 
+void log_memory(const char* phase) {
+    const ProcessMemory memory = read_process_memory();
+    spdlog::debug("memory after {}: {:.0f} MB resident, {:.0f} MB peak", phase, memory.resident_bytes / 1048576.0,
+                  memory.peak_bytes / 1048576.0);
+}
+
 std::vector<size_t> epoch_order(const std::vector<size_t>& indices, uint64_t seed, int epoch) {
     std::vector<size_t> order = indices;
     SplitMix64 random(seed ^ (0x5851F42D4C957F2Dull * static_cast<uint64_t>(epoch + 1)));
@@ -107,7 +114,7 @@ TrainOutcome run_training(const TrainOptions& requested) {
         throw InputError(options.out_dir.string() + ": cannot create the output directory (" + ec.message() + ")");
     }
     if (std::filesystem::exists(manifest_path) && options.resume.empty()) {
-        throw InputError(options.out_dir.string() + " already holds a training run (train.json); choose a new --out "
+        throw InputError(options.out_dir.string() + " already contains a training run (train.json); choose a new --out "
                          "or continue it with --resume " + (options.out_dir / "checkpoints" / "epoch-N.gguf").string());
     }
 
@@ -131,13 +138,16 @@ TrainOutcome run_training(const TrainOptions& requested) {
     session_options.chat_template = options.chat_template;
     session_options.cache_dir = options.cache_dir;
     session_options.image_limits = options.image_limits;
+    session_options.f32_backward_weights = !options.low_memory;
     TrainingSession session(session_options);
     LoraOptimizer optimizer(session, AdamWSettings{options.learning_rate, 0.9f, 0.999f, 1e-8f, options.weight_decay});
+    log_memory("loading the model");
 
     spdlog::info("tokenizing {} records from {} stage file(s)", data.records.size(), data.files.size());
     const std::vector<TrainingSample> samples = session.prepare_samples(data.records);
     const SampleSplit split = split_by_image(samples, options.validation_fraction, options.seed);
     spdlog::info("{} training and {} validation samples (split by image)", split.train.size(), split.validation.size());
+    log_memory("tokenizing");
 
     const auto cache_start = Clock::now();
     auto last_report = Clock::now();
@@ -147,6 +157,8 @@ TrainOutcome run_training(const TrainOptions& requested) {
             last_report = Clock::now();
         }
     });
+
+    log_memory("caching vision activations");
 
     nlohmann::json validation_ids = nlohmann::json::array();
     for (const size_t index : split.validation) {
@@ -171,7 +183,8 @@ TrainOutcome run_training(const TrainOptions& requested) {
           {"samples_per_step", 1},
           {"validation_fraction", options.validation_fraction},
           {"seed", options.seed},
-          {"threads", session.threads()}}},
+          {"threads", session.threads()},
+          {"low_memory", options.low_memory}}},
         {"model", {{"path", std::filesystem::absolute(options.model).string()}, {"sha256", session.model_sha256()}}},
         {"mmproj", {{"path", std::filesystem::absolute(options.mmproj).string()}, {"sha256", session.mmproj_sha256()}}},
         {"chat_template_sha256", sha256_hex(session.chat_template())},
@@ -247,6 +260,7 @@ TrainOutcome run_training(const TrainOptions& requested) {
             }
         }
 
+        log_memory("the epoch's steps");
         nlohmann::json record = {
             {"epoch", epoch},
             {"train_loss", loss_sum / static_cast<double>(order.size())},
@@ -300,6 +314,7 @@ TrainOutcome run_training(const TrainOptions& requested) {
     manifest["outputs"] = outputs;
     manifest["status"] = "finished";
     manifest["optimizer_steps"] = optimizer.steps_done();
+    manifest["peak_resident_bytes"] = read_process_memory().peak_bytes;
     write_json_atomic(manifest_path, manifest);
 
     outcome.manifest = manifest_path;

@@ -1,10 +1,10 @@
 #pragma once
 // `medvlm train`: LoRA fine-tuning of a llama + idefics3 (SmolVLM) model
-// pair on training stage files, one sample per AdamW step, with a
-// validation loss after every epoch, a checkpoint after every epoch, resume
-// from a checkpoint, and outputs `medvlm eval` runs: OUT/adapter.gguf (a
+// pair on training stage files, one sample per AdamW step. Every epoch ends
+// with a validation loss and a checkpoint, and a run can resume from a
+// checkpoint. The outputs are files `medvlm eval` runs: OUT/adapter.gguf (a
 // llama.cpp LoRA adapter) and, for variants B and C, OUT/mmproj-merged.gguf.
-// OUT/train.json records the data hashes, hyper-parameters and losses; it is
+// OUT/train.json records the data hashes, hyper-parameters and losses. It is
 // rewritten after every epoch, so a stopped run keeps what it computed.
 
 #include <cstdint>
@@ -38,6 +38,7 @@ struct TrainOptions {
     std::filesystem::path cache_dir;  // empty: OUT/vision-cache
     std::string chat_template;
     ImageLimits image_limits;
+    bool low_memory = false;  // no F32 backward copies of the language model's weights (see backward_weights.hpp)
     std::vector<std::string> command_line;  // recorded in train.json
     double progress_interval_seconds = 10.0;
 };
@@ -51,9 +52,9 @@ struct TrainOutcome {
     nlohmann::json manifest_json;
 };
 
-// Throws InputError for invalid options, data or models (naming the file,
-// the record and the fix) and Error when training itself fails, for example
-// on a non-finite loss; checkpoints written before stay in place.
+// Throws InputError for invalid options, data or models, naming the file, the
+// record and the fix. Throws Error when training itself fails, for example on
+// a non-finite loss; checkpoints written before stay in place.
 TrainOutcome run_training(const TrainOptions& options);
 
 }  // namespace medvlm

@@ -81,7 +81,7 @@ void fill_sample_inputs(const SampleGraph& graph, const TrainingSample& sample, 
     for (size_t i = 0; i < tokens; ++i) {
         positions[i] = static_cast<int32_t>(i);
     }
-    // Causal mask: query row q sees keys 0..q.
+    // Causal mask: query row q attends to keys 0..q.
     std::vector<float> mask(tokens * tokens, -std::numeric_limits<float>::infinity());
     for (size_t q = 0; q < tokens; ++q) {
         std::fill(mask.begin() + static_cast<long>(q * tokens), mask.begin() + static_cast<long>(q * tokens + q + 1), 0.0f);

@@ -37,7 +37,7 @@ struct TrainingSample {
     [[nodiscard]] int64_t prompt_length() const { return static_cast<int64_t>(token_ids.size() + 1 - labels.size()); }
 };
 
-// Throws InputError when an image's chunks do not hold `tokens_per_tile`
+// Throws InputError when an image's chunks do not have `tokens_per_tile`
 // positions each, which means libmtmd lays the image out differently from
 // the trainer's graph.
 [[nodiscard]] TrainingSample make_training_sample(const std::string& id, const TokenizedConversation& conversation,
@@ -46,7 +46,7 @@ struct TrainingSample {
                                                   int64_t tokens_per_tile);
 
 // Copies the sample into the graph's input tensors once they are allocated;
-// `vision_values` holds the cut activations of every tile in order (zeros
+// `vision_values` contains the cut activations of every tile in order (zeros
 // for the unused tile of a sample without images).
 void fill_sample_inputs(const SampleGraph& graph, const TrainingSample& sample, const std::vector<float>& vision_values);
 

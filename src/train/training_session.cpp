@@ -69,14 +69,31 @@ TrainingSession::TrainingSession(const SessionOptions& options)
     threads_ = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     lora_ = std::make_unique<LoraParameters>(lora_targets(config_, options), options.rank, options.alpha);
     lora_->initialize(options.seed);
-    graph_ = std::make_unique<ModelGraph>(config_, model_, mmproj_, *lora_,
+    graph_ = std::make_unique<ModelGraph>(config_, model_, mmproj_, *lora_, backward_,
                                           GraphSettings{options.variant, options.late_vision_blocks});
 
     model_.load([](const std::string&) { return true; });
     load_trainable_weights();
+    std::vector<const ggml_tensor*> backward_sources;
+    for (const auto& name : graph_->backward_matrices()) {
+        const bool language = name.rfind("blk.", 0) == 0;
+        // Vision copies are small but carry every patch of every tile, so
+        // they stay even when memory is short.
+        if (language && !options.f32_backward_weights) {
+            continue;
+        }
+        backward_sources.push_back(language ? model_.tensor(name) : mmproj_.tensor(name));
+    }
+    backward_.build(backward_sources);
 
-    tokenizer_ = std::make_unique<ConversationTokenizer>(
-        ConversationTokenizerOptions{options.model, options.mmproj, options.chat_template});
+    if (!options.chat_template.empty()) {
+        chat_template_ = options.chat_template;
+    } else if (const auto stored = model_.optional_string("tokenizer.chat_template")) {
+        chat_template_ = *stored;
+    } else {
+        throw InputError(options.model.string() + ": the model file has no chat template; pass --chat-template NAME "
+                         "(a llama.cpp built-in such as chatml or smolvlm)");
+    }
     cache_ = std::make_unique<VisionCache>(options.cache_dir, mmproj_sha256_.substr(0, 16) + "-" + cut_key(*graph_, options),
                                            graph_->cut_values_per_tile());
 
@@ -97,13 +114,14 @@ TrainingSession::~TrainingSession() {
     }
 }
 
-const std::string& TrainingSession::chat_template() const { return tokenizer_->chat_template(); }
+const std::string& TrainingSession::chat_template() const { return chat_template_; }
 
 void TrainingSession::load_trainable_weights() {
     mmproj_.load([this](const std::string& name) { return graph_->trainable_vision_tensor(name); });
 }
 
 std::vector<TrainingSample> TrainingSession::prepare_samples(const std::vector<TrainingRecord>& records) {
+    const ConversationTokenizer tokenizer(ConversationTokenizerOptions{options_.model, options_.mmproj, chat_template_});
     std::map<std::filesystem::path, ImageSize> sizes;
     std::vector<TrainingSample> samples;
     samples.reserve(records.size());
@@ -128,7 +146,7 @@ std::vector<TrainingSample> TrainingSession::prepare_samples(const std::vector<T
 
         TokenizedConversation conversation;
         try {
-            conversation = tokenizer_->tokenize(request, image_sizes, record.answer);
+            conversation = tokenizer.tokenize(request, image_sizes, record.answer);
         } catch (const EngineError& e) {
             throw EngineError(record.origin + ": " + e.what());
         }
@@ -207,6 +225,10 @@ void TrainingSession::cache_vision(const std::vector<TrainingSample>& samples,
         }
     }
     load_trainable_weights();
+    // The allocator keeps the buffer of the largest graph it allocated;
+    // the frozen tower's is not needed again.
+    ggml_gallocr_free(allocator_);
+    allocator_ = ggml_gallocr_new(ggml_backend_cpu_buffer_type());
 }
 
 std::vector<float> TrainingSession::vision_values(const TrainingSample& sample) const {

@@ -1,5 +1,5 @@
 #pragma once
-// Everything a training run holds in memory: the frozen weights, the LoRA
+// Everything a training run keeps in memory: the frozen weights, the LoRA
 // parameters, the graph builder, the conversation tokenizer and the vision
 // cache; and the forward and backward passes that run without the
 // optimizer (validation loss, gradient checks, parity checks).
@@ -14,6 +14,7 @@
 
 #include "data/image.hpp"
 #include "engine/conversation_tokenizer.hpp"
+#include "train/backward_weights.hpp"
 #include "train/lora.hpp"
 #include "train/model_config.hpp"
 #include "train/model_graph.hpp"
@@ -41,6 +42,10 @@ struct SessionOptions {
     std::string chat_template;
     std::filesystem::path cache_dir;
     ImageLimits image_limits;
+    // Keep F32 copies of the language model's quantized matrices for the
+    // backward pass (see backward_weights.hpp): faster steps for 4 bytes per
+    // weight. The adapted vision blocks' copies are always kept.
+    bool f32_backward_weights = true;
 };
 
 struct ForwardOutput {
@@ -80,7 +85,9 @@ public:
     [[nodiscard]] ggml_backend* backend() const { return backend_; }
 
     // Tokenizes each record's conversation and lays it out for the graph.
-    // Throws InputError naming the record when it cannot be used.
+    // Throws InputError naming the record when it cannot be used. The
+    // tokenizer (libllama's vocabulary and libmtmd's projector) is loaded for
+    // the call and freed after it.
     [[nodiscard]] std::vector<TrainingSample> prepare_samples(const std::vector<TrainingRecord>& records);
 
     // Computes the frozen vision activations of every tile the samples use
@@ -110,8 +117,9 @@ private:
     std::string mmproj_sha256_;
     ModelConfig config_;
     std::unique_ptr<LoraParameters> lora_;
+    BackwardWeights backward_;
     std::unique_ptr<ModelGraph> graph_;
-    std::unique_ptr<ConversationTokenizer> tokenizer_;
+    std::string chat_template_;
     std::unique_ptr<VisionCache> cache_;
     int threads_ = 1;
     ggml_backend* backend_ = nullptr;

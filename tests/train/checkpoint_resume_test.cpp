@@ -1,6 +1,6 @@
 // A run stopped after an epoch and resumed from its checkpoint ends with the
 // same adapter, bit for bit, as a run that never stopped: the checkpoint
-// holds the LoRA tensors, the AdamW moments and the step count, and the
+// contains the LoRA tensors, the AdamW moments and the step count, and the
 // sample order depends only on the seed and the epoch.
 
 #include <gtest/gtest.h>

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "engine/reference_forward.hpp"
 #include "support/test_support.hpp"
 #include "train/lora_export.hpp"
@@ -24,8 +26,8 @@ struct Tolerance {
 };
 
 // A and B run the same ggml ops as libllama and libmtmd, on the same CPU
-// kernels, with flash attention off and an F32 KV cache in the reference;
-// only summation order differs (merged W + BA against W x + B (A x), padded
+// kernels, with flash attention off and an F32 KV cache in the reference.
+// Only summation order differs (merged W + BA against W x + B (A x), padded
 // KV rows), measured below 2e-7 relative on the tiny model. C's adapted
 // vision blocks use a differentiable float32 GELU where libmtmd's ggml_gelu
 // reads an fp16 table (up to about 1e-3 relative per activation; 1.5e-4 on
@@ -129,8 +131,8 @@ TEST_P(Parity, LlamaCppReproducesTrainedModel) {
                       100 * tolerance.embeddings)
                 << sample.id;
         }
-        RecordProperty(sample.id + " embeddings", std::to_string(embeddings));
-        RecordProperty(sample.id + " logits", std::to_string(logits));
+        RecordProperty(sample.id + " embeddings", fmt::format("{:.3g}", embeddings));
+        RecordProperty(sample.id + " logits", fmt::format("{:.3g}", logits));
     }
 }
 

@@ -13,7 +13,7 @@ namespace {
 
 class TrainCli : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(TrainCli, TrainsOnVqaRadAndOutputRunsInEval) {
+TEST_P(TrainCli, VqaRadOutputsRunInEval) {
     const std::string variant = GetParam();
     const auto data = testing::shared_data_dir();
     const auto dir = testing::make_temp_dir("train-cli-" + variant);
