@@ -25,8 +25,12 @@ int main(int argc, char** argv) {
 
     medvlm::cli::register_validate(app);
     medvlm::cli::register_eval(app);
+    medvlm::cli::register_merge(app);
     medvlm::cli::register_make_tiny_model(app);
     medvlm::cli::register_train(app);
+    medvlm::cli::register_make_stand_in_images(app);
+    medvlm::cli::register_leakage(app);
+    medvlm::cli::register_curriculum(app);
 
     auto logger = spdlog::stderr_color_mt("medvlm");
     spdlog::set_default_logger(logger);

@@ -8,6 +8,7 @@
 #include "core/files.hpp"
 #include "core/sha256.hpp"
 #include "data/loaders.hpp"
+#include "data/stand_in_images.hpp"
 
 namespace medvlm {
 namespace {
@@ -81,6 +82,7 @@ ImageCheck check_image(const std::filesystem::path& root, const std::string& nam
 Dataset load_dataset(const DatasetOptions& options) {
     Dataset dataset;
     dataset.options = options;
+    dataset.stand_in_images = options.stand_in_images || holds_stand_in_images(options.image_root);
     const std::string content = read_file(options.data_file);
     dataset.data_sha256 = sha256_hex(content);
 

@@ -23,6 +23,8 @@ struct DatasetOptions {
     bool skip_invalid = false;
     size_t limit = 0;  // 0: all rows
     ImageLimits image_limits;
+    // The user declares the images to be stand-ins (--stand-in-images).
+    bool stand_in_images = false;
 };
 
 struct Dataset {
@@ -32,6 +34,9 @@ struct Dataset {
     std::string lang;
     std::vector<Example> examples;
     Telemetry telemetry;
+    // Declared in the options, or the image root contains the stand-in
+    // marker file (see data/stand_in_images.hpp).
+    bool stand_in_images = false;
 };
 
 // Throws InputError (naming the file, the record and the fix) on invalid

@@ -68,7 +68,19 @@ public:
     // (kind, model file hashes, context size, chat template, ...).
     [[nodiscard]] virtual nlohmann::json describe() const = 0;
 
+    // How this process reaches the model (endpoints, concurrency, timeouts):
+    // recorded in the manifest but not part of its hash, so a run can be
+    // resumed or sharded over other servers of the same model.
+    [[nodiscard]] virtual nlohmann::json describe_execution() const { return nlohmann::json::object(); }
+
     [[nodiscard]] virtual bool supports_choice_logprob() const = 0;
+
+    // False for engines that cannot count the positions images occupy (a
+    // remote server reports only its total prompt tokens). Such engines
+    // also write "reports_image_tokens": false into describe(), and the
+    // summary then proves images arrived by comparing prompt tokens with
+    // the text-only call of the same row.
+    [[nodiscard]] virtual bool reports_image_tokens() const { return true; }
 
     // Runs one call. Expected failures (a server error, an image the model
     // rejects) come back as ok=false; EngineError is thrown only when the

@@ -17,6 +17,11 @@ void write_header(const nlohmann::json& manifest, const nlohmann::json& summary,
         out += "> **Test model.** This run used a random-weight test model written by `medvlm make-tiny-model`. "
                "Its scores are noise and say nothing about medicine; the run only shows that the pipeline works.\n\n";
     }
+    if (manifest.at("data").value("stand_in_images", false)) {
+        out += "> **Stand-in images.** The images of this run are generated placeholders named as the records name "
+               "them, not the benchmark's images. The image modes test the pipeline only; no score here says anything "
+               "about how the model uses the real images.\n\n";
+    }
     if (!summary.at("valid").get<bool>()) {
         out += "> **INVALID RUN.** ";
         for (const auto& reason : summary.at("invalid_reasons")) {

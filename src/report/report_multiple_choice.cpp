@@ -1,27 +1,296 @@
 #include "report/report_multiple_choice.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "core/text.hpp"
 #include "report/markdown_format.hpp"
 
 namespace medvlm {
+namespace {
 
-std::string render_multiple_choice_results(const nlohmann::json& /*manifest*/, const nlohmann::json& summary) {
-    std::string out;
-    const auto& baselines = summary.at("baselines");
-    out += "## Results\n\n";
-    out += "| Mode | n | Accuracy | 95 % CI (Wilson) | Unknown | Truncated | Failed calls |\n";
-    out += "|---|---:|---:|---|---:|---:|---:|\n";
-    for (const auto& [mode, stats] : summary.at("modes").items()) {
-        out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", mode, stats.at("n").get<int64_t>(),
-                           percent(stats.at("accuracy").get<double>()), interval_text(stats.at("ci95")),
-                           percent(stats.at("unknown_rate").get<double>()),
-                           percent(stats.at("truncation_rate").get<double>()), stats.at("failed").get<int64_t>());
+// How many canary replies the report quotes per mode; summary.json lists all.
+constexpr size_t kCanaryRepliesShown = 20;
+
+std::vector<std::string> run_modes(const nlohmann::json& manifest) {
+    return manifest.at("protocol").at("modes").get<std::vector<std::string>>();
+}
+
+std::vector<std::string> option_letters(const nlohmann::json& summary) {
+    std::vector<std::string> letters;
+    for (const auto& [letter, unused] : summary.at("baselines").at("label_counts").items()) {
+        letters.push_back(letter);
     }
-    out += fmt::format("\nBaselines on these rows: random {}, always answering \"{}\" {} (the most common label).\n\n",
-                       percent(baselines.at("random").get<double>()),
+    // Letters no evaluated row has as its label still appear in per-mode tables.
+    for (const auto& [mode, stats] : summary.at("modes").items()) {
+        for (const auto& [letter, unused] : stats.at("per_letter_accuracy").items()) {
+            if (std::find(letters.begin(), letters.end(), letter) == letters.end()) {
+                letters.push_back(letter);
+            }
+        }
+    }
+    std::sort(letters.begin(), letters.end());
+    return letters;
+}
+
+std::string optional_percent(const nlohmann::json& value) {
+    return value.is_null() ? "n/a" : percent(value.get<double>());
+}
+
+// A difference of two accuracies in percentage points, signed.
+std::string points(const nlohmann::json& value) {
+    return value.is_null() ? "n/a" : fmt::format("{:+.1f} pts", 100.0 * value.get<double>());
+}
+
+std::string accuracy_cell(const nlohmann::json& count) {
+    const auto n = count.at("n").get<int64_t>();
+    return n == 0 ? "n/a (0)" : fmt::format("{} ({})", percent(count.at("accuracy").get<double>()), n);
+}
+
+// Markdown table cells and list items cannot contain '|' or line breaks.
+std::string table_text(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '|') {
+            out += "\\|";
+        } else if (c == '\n' || c == '\r') {
+            out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+void write_model_card_table(const nlohmann::json& manifest, const nlohmann::json& summary, std::string& out) {
+    out += "## Results\n\n";
+    out += "Score is the accuracy on the original option order. The interpretation compares " +
+           summary.at("interpretation_basis").get<std::string>() +
+           "; read each finding as provisional until intervals replace the point estimates.\n\n";
+    out += "| Benchmark | Mode | Score | Interpretation |\n";
+    out += "|---|---|---:|---|\n";
+    const std::string benchmark = manifest.at("benchmark").get<std::string>();
+    for (const auto& mode : run_modes(manifest)) {
+        const auto& stats = summary.at("modes").at(mode);
+        std::vector<std::string> findings;
+        for (const auto& item : summary.at("interpretation")) {
+            if (item.at("subject") == mode) {
+                findings.push_back(item.at("finding").get<std::string>());
+            }
+        }
+        const std::string score =
+            stats.at("n").get<int64_t>() == 0 ? "n/a" : percent(stats.at("accuracy").get<double>());
+        out += fmt::format("| {} | {} | {} | {} |\n", benchmark, mode, score,
+                           findings.empty() ? "-" : join(findings, "; "));
+    }
+    out += "\n";
+    for (const auto& item : summary.at("interpretation")) {
+        out += "- " + item.at("statement").get<std::string>() + "\n";
+    }
+    out += "\n";
+}
+
+void write_accuracy_table(const nlohmann::json& manifest, const nlohmann::json& summary, std::string& out) {
+    out += "## Accuracy, rotations and baselines\n\n";
+    out += "Accuracy, unknowns and truncation are on the original option order. The rotation-mean accuracy averages "
+           "the accuracy of each cyclic option order; semantic consistency is the share of rows that choose the same "
+           "option under every rotation. The baselines are computed on the rows each mode answered.\n\n";
+    out += "| Mode | n | Accuracy | 95 % CI (Wilson) | Rotation-mean accuracy | Semantic consistency | Unknown | "
+           "Truncated | Failed calls | Random | Best constant letter | Majority label |\n";
+    out += "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+
+    for (const auto& mode : run_modes(manifest)) {
+        const auto& stats = summary.at("modes").at(mode);
+        const auto& baselines = stats.at("baselines");
+        const auto& consistency = stats.at("semantic_consistency");
+        out += fmt::format(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | \"{}\" {} | \"{}\" {} |\n", mode,
+            stats.at("n").get<int64_t>(), percent(stats.at("accuracy").get<double>()), interval_text(stats.at("ci95")),
+            optional_percent(stats.at("rotation_mean_accuracy")),
+            consistency.is_null() ? "n/a (1 rotation)" : percent(consistency.at("value").get<double>()),
+            percent(stats.at("unknown_rate").get<double>()), percent(stats.at("truncation_rate").get<double>()),
+            stats.at("failed").get<int64_t>(), percent(baselines.at("random").get<double>()),
+            baselines.at("best_constant_letter").at("letter").get<std::string>(),
+            percent(baselines.at("best_constant_letter").at("accuracy").get<double>()),
+            baselines.at("majority_label").at("letter").get<std::string>(),
+            percent(baselines.at("majority_label").at("share").get<double>()));
+    }
+
+    const auto& baselines = summary.at("baselines");
+    out += fmt::format("\nBaselines on all {} evaluated rows: random {}, always answering \"{}\" {} (the most common "
+                       "label).",
+                       baselines.at("rows").get<int64_t>(), percent(baselines.at("random").get<double>()),
                        baselines.at("best_constant_letter").at("letter").get<std::string>(),
                        percent(baselines.at("best_constant_letter").at("accuracy").get<double>()));
+    std::vector<std::string> counts;
+    for (const auto& [letter, count] : baselines.at("label_counts").items()) {
+        counts.push_back(letter + " " + std::to_string(count.get<int64_t>()));
+    }
+    out += " Label counts: " + join(counts, ", ") + ".";
+
+    const auto& comparisons = summary.at("comparisons");
+    out += fmt::format(" Image gain (image+text minus text-only): {}; shuffled-image gap (image+text minus "
+                       "shuffled-image): {}.\n\n",
+                       points(comparisons.at("image_gain")), points(comparisons.at("shuffled_image_gap")));
+}
+
+void write_letter_tables(const nlohmann::json& manifest, const nlohmann::json& summary, std::string& out) {
+    const auto letters = option_letters(summary);
+    // "| Mode | A | ... | E | extra columns |" and its alignment row.
+    const auto header = [&](const std::vector<std::string>& extra_columns) {
+        std::string row = "| Mode |";
+        std::string rule = "|---|";
+        for (const auto& letter : letters) {
+            row += " " + letter + " |";
+            rule += "---:|";
+        }
+        for (const auto& column : extra_columns) {
+            row += " " + column + " |";
+            rule += "---:|";
+        }
+        return row + "\n" + rule + "\n";
+    };
+
+    out += "### Accuracy by gold position\n\n";
+    out += "Accuracy (calls) grouped by the letter at which the gold answer was shown, over every rotation.\n\n";
+    out += header({});
+    for (const auto& mode : run_modes(manifest)) {
+        const auto& by_position = summary.at("modes").at(mode).at("accuracy_by_gold_position");
+        out += "| " + mode + " |";
+        for (const auto& letter : letters) {
+            out += " " + (by_position.contains(letter) ? accuracy_cell(by_position.at(letter)) : "n/a") + " |";
+        }
+        out += "\n";
+    }
+
+    out += "\n### Per-letter accuracy\n\n";
+    out += "Accuracy (rows) on the original option order, grouped by the gold letter.\n\n";
+    out += header({});
+    for (const auto& mode : run_modes(manifest)) {
+        const auto& per_letter = summary.at("modes").at(mode).at("per_letter_accuracy");
+        out += "| " + mode + " |";
+        for (const auto& letter : letters) {
+            out += " " + (per_letter.contains(letter) ? accuracy_cell(per_letter.at(letter)) : "n/a") + " |";
+        }
+        out += "\n";
+    }
+
+    out += "\n### Letter distribution and letter bias\n\n";
+    out += "Shown letters chosen over every rotation. The chi-square test compares the chosen letters (UNKNOWN left "
+           "out) with the letters at which the gold answers were shown; a small p-value means the model prefers some "
+           "letters. Results marked * have an expected count below 5, where the test is unreliable.\n\n";
+    out += header({"UNKNOWN", "Chi-square (df)", "p-value"});
+    for (const auto& mode : run_modes(manifest)) {
+        const auto& stats = summary.at("modes").at(mode);
+        const auto& distribution = stats.at("all_rotations").at("shown_letter_distribution");
+        out += "| " + mode + " |";
+        for (const auto& letter : letters) {
+            out += " " + std::to_string(distribution.value(letter, int64_t{0})) + " |";
+        }
+        out += " " + std::to_string(distribution.value("UNKNOWN", int64_t{0})) + " |";
+        const auto& bias = stats.at("letter_bias");
+        if (bias.is_null()) {
+            out += " n/a | n/a |\n";
+            continue;
+        }
+        const std::string mark = bias.at("small_expected_counts").get<bool>() ? "*" : "";
+        out += fmt::format(" {:.2f} ({}){} | {:.3g} |\n", bias.at("statistic").get<double>(),
+                           bias.at("degrees_of_freedom").get<int>(), mark, bias.at("p_value").get<double>());
+    }
+    out += "\n";
+}
+
+void write_choice_probabilities(const nlohmann::json& manifest, const nlohmann::json& summary, std::string& out) {
+    bool any = false;
+    for (const auto& mode : run_modes(manifest)) {
+        any = any || !summary.at("modes").at(mode).at("choice_probabilities").is_null();
+    }
+    if (!any) {
+        return;
+    }
+    out += "### Option-letter probabilities\n\n";
+    out += "From --scoring choice-logprob, over every rotation. Probability mass is the share of the next-token "
+           "probability on the option letters; the gold and top probabilities are renormalized over the letters.\n\n";
+    out += "| Mode | Calls | Mean probability mass on letters | Mean gold probability | Mean top probability |\n";
+    out += "|---|---:|---:|---:|---:|\n";
+    for (const auto& mode : run_modes(manifest)) {
+        const auto& probabilities = summary.at("modes").at(mode).at("choice_probabilities");
+        if (probabilities.is_null()) {
+            continue;
+        }
+        out += fmt::format("| {} | {} | {:.4f} | {:.4f} | {:.4f} |\n", mode, probabilities.at("calls").get<int64_t>(),
+                           probabilities.at("mean_option_probability_mass").get<double>(),
+                           probabilities.at("mean_gold_probability").get<double>(),
+                           probabilities.at("mean_top_probability").get<double>());
+    }
+    out += "\n";
+}
+
+void write_image_canary(const nlohmann::json& manifest, const nlohmann::json& summary, std::string& out) {
+    out += "### Image not received\n\n";
+    out += "Replies to an image mode that say the model cannot see, or was not given, an image.\n\n";
+    bool any_image_mode = false;
+    for (const auto& mode : run_modes(manifest)) {
+        const auto& canary = summary.at("modes").at(mode).at("image_not_received");
+        if (canary.is_null()) {
+            continue;
+        }
+        any_image_mode = true;
+        const auto& replies = canary.at("replies");
+        out += fmt::format("- {}: {} of {} answered calls ({})\n", mode, canary.at("count").get<int64_t>(),
+                           canary.at("answered").get<int64_t>(), percent(canary.at("rate").get<double>()));
+        for (size_t i = 0; i < replies.size() && i < kCanaryRepliesShown; ++i) {
+            out += fmt::format("  - `{}` (rotation {}): \"{}\"\n", replies[i].at("id").get<std::string>(),
+                               replies[i].at("rotation").get<int>(),
+                               table_text(replies[i].at("reply").get<std::string>()));
+        }
+        if (replies.size() > kCanaryRepliesShown) {
+            out += fmt::format("  - and {} more in summary.json\n", replies.size() - kCanaryRepliesShown);
+        }
+    }
+    if (!any_image_mode) {
+        out += "No image mode ran.\n";
+    }
+    out += "\n";
+}
+
+void write_slices(const nlohmann::json& manifest, const nlohmann::json& summary, std::string& out) {
+    const auto modes = run_modes(manifest);
+    out += "## Slices\n\n";
+    out += "Accuracy (answered calls) on the original option order for each slice of the rows. Image gain is "
+           "image+text minus text-only; the shuffled-image gap is image+text minus shuffled-image. Small slices "
+           "vary a lot from run to run.\n\n";
+    for (const auto& [name, table] : summary.at("slices").items()) {
+        out += "### " + name + "\n\n";
+        out += "| Value | Rows |";
+        std::string rule = "|---|---:|";
+        for (const auto& mode : modes) {
+            out += " " + mode + " |";
+            rule += "---:|";
+        }
+        out += " Image gain | Shuffled-image gap |\n" + rule + "---:|---:|\n";
+        for (const auto& [value, row] : table.items()) {
+            out += "| " + table_text(value) + " | " + std::to_string(row.at("rows").get<int64_t>()) + " |";
+            for (const auto& mode : modes) {
+                out += " " + accuracy_cell(row.at("modes").at(mode)) + " |";
+            }
+            out += " " + points(row.at("image_gain")) + " | " + points(row.at("shuffled_image_gap")) + " |\n";
+        }
+        out += "\n";
+    }
+}
+
+}  // namespace
+
+std::string render_multiple_choice_results(const nlohmann::json& manifest, const nlohmann::json& summary) {
+    std::string out;
+    write_model_card_table(manifest, summary, out);
+    write_accuracy_table(manifest, summary, out);
+    write_letter_tables(manifest, summary, out);
+    write_choice_probabilities(manifest, summary, out);
+    write_image_canary(manifest, summary, out);
+    write_slices(manifest, summary, out);
     return out;
 }
 

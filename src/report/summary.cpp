@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "report/image_proof.hpp"
 #include "report/summary_multiple_choice.hpp"
 #include "report/summary_short_answer.hpp"
 
@@ -47,10 +48,11 @@ nlohmann::json build_summary(const nlohmann::json& manifest, const Dataset& data
     nlohmann::json invalid_reasons = nlohmann::json::array();
     for (const auto& mode_value : manifest.at("protocol").at("modes")) {
         const std::string mode = mode_value.get<std::string>();
-        if (mode_sends_images(parse_mode(mode))) {
+        if (mode_sends_images(parse_mode(mode)) && engine_reports_image_tokens(manifest)) {
             check_images_reached_model(mode, by_mode[mode], invalid_reasons);
         }
     }
+    summary["image_proof"] = prompt_token_image_proof(manifest, predictions, invalid_reasons);
     summary["valid"] = invalid_reasons.empty();
     summary["invalid_reasons"] = invalid_reasons;
     return summary;

@@ -3,96 +3,90 @@
 #include <algorithm>
 #include <map>
 
+#include "report/interpretation.hpp"
+#include "report/mode_summary_multiple_choice.hpp"
+#include "report/slices_multiple_choice.hpp"
 #include "report/summary_common.hpp"
-#include "stats/proportion.hpp"
 
 namespace medvlm {
 namespace {
 
-struct LetterCount {
-    std::string letter;
-    int64_t count = 0;
-};
-
-LetterCount most_common(const std::map<std::string, int64_t>& counts) {
-    LetterCount best;
-    for (const auto& [letter, count] : counts) {
-        if (count > best.count) {
-            best = {letter, count};
+// Baselines on every evaluated row, whatever the calls did.
+nlohmann::json row_baselines(const Dataset& dataset, size_t option_count) {
+    std::map<std::string, int64_t> gold_counts;
+    for (const auto& example : dataset.examples) {
+        gold_counts[example.answer] += 1;
+    }
+    std::string majority;
+    int64_t majority_count = 0;
+    for (const auto& [letter, count] : gold_counts) {
+        if (count > majority_count) {
+            majority = letter;
+            majority_count = count;
         }
     }
-    return best;
+    const auto rows = static_cast<int64_t>(dataset.examples.size());
+    return {
+        {"random", option_count == 0 ? 0.0 : 1.0 / static_cast<double>(option_count)},
+        {"best_constant_letter", {{"letter", majority}, {"accuracy", share(majority_count, rows)}}},
+        {"majority_label", {{"letter", majority}, {"share", share(majority_count, rows)}}},
+        {"label_counts", gold_counts},
+        {"rows", rows},
+    };
 }
 
-// Multiple-choice results of one mode, on the original option order
-// (rotation 0).
-nlohmann::json multiple_choice_mode(const std::vector<const Prediction*>& calls, size_t option_count) {
-    int64_t n = 0;
-    int64_t correct = 0;
-    int64_t unknown = 0;
-    int64_t failed = 0;
-    int64_t truncated = 0;
-    std::map<std::string, int64_t> answers;
-    for (const Prediction* p : calls) {
-        if (p->rotation != 0) {
-            continue;
-        }
-        if (!p->ok) {
-            ++failed;
-            continue;
-        }
-        ++n;
-        correct += p->correct ? 1 : 0;
-        unknown += p->unknown ? 1 : 0;
-        truncated += p->truncated ? 1 : 0;
-        answers[p->unknown ? "UNKNOWN" : p->extracted] += 1;
+// Accuracy of `first` minus `second` on the original order, or null.
+nlohmann::json mode_difference(const nlohmann::json& modes, const std::string& first, const std::string& second) {
+    if (!modes.contains(first) || !modes.contains(second) || modes.at(first).at("n").get<int64_t>() == 0 ||
+        modes.at(second).at("n").get<int64_t>() == 0) {
+        return nullptr;
     }
-    const auto interval = wilson_ci(correct, n);
-    return {
-        {"n", n},
-        {"failed", failed},
-        {"correct", correct},
-        {"accuracy", share(correct, n)},
-        {"ci95", interval.to_json()},
-        {"unknown", unknown},
-        {"unknown_rate", share(unknown, n)},
-        {"truncated", truncated},
-        {"truncation_rate", share(truncated, n)},
-        {"answer_distribution", answers},
-        {"random_baseline", option_count == 0 ? 0.0 : 1.0 / static_cast<double>(option_count)},
-    };
+    return modes.at(first).at("accuracy").get<double>() - modes.at(second).at("accuracy").get<double>();
 }
 
 }  // namespace
 
 nlohmann::json summarize_multiple_choice(const nlohmann::json& manifest, const Dataset& dataset,
                                          const std::vector<Prediction>& predictions) {
+    MultipleChoiceContext context;
+    context.rows = index_by_id(dataset.examples);
+    context.rotations = manifest.at("protocol").at("rotations").get<int>();
+    for (const auto& example : dataset.examples) {
+        context.option_count = std::max(context.option_count, example.choices.size());
+    }
+
     std::map<std::string, std::vector<const Prediction*>> by_mode;
     for (const auto& prediction : predictions) {
         by_mode[mode_name(prediction.mode)].push_back(&prediction);
     }
-    size_t option_count = 0;
-    std::map<std::string, int64_t> gold_counts;
-    for (const auto& example : dataset.examples) {
-        option_count = std::max(option_count, example.choices.size());
-        gold_counts[example.answer] += 1;
-    }
-
+    std::vector<std::string> mode_names;
     nlohmann::json modes = nlohmann::json::object();
     for (const auto& mode_value : manifest.at("protocol").at("modes")) {
         const std::string mode = mode_value.get<std::string>();
-        modes[mode] = multiple_choice_mode(by_mode[mode], option_count);
+        mode_names.push_back(mode);
+        modes[mode] = summarize_multiple_choice_mode(parse_mode(mode), by_mode[mode], context);
     }
 
-    const LetterCount majority = most_common(gold_counts);
-    const auto rows = static_cast<int64_t>(dataset.examples.size());
-    nlohmann::json baselines = {
-        {"random", option_count == 0 ? 0.0 : 1.0 / static_cast<double>(option_count)},
-        {"best_constant_letter", {{"letter", majority.letter}, {"accuracy", share(majority.count, rows)}}},
-        {"majority_label", {{"letter", majority.letter}, {"share", share(majority.count, rows)}}},
-        {"label_counts", gold_counts},
+    const bool stand_in_images = manifest.at("data").value("stand_in_images", false);
+    const bool test_model = manifest.at("engine").value("test_model", false);
+    const auto comparisons = compare_point_estimates(mode_names, modes, stand_in_images, test_model);
+    nlohmann::json interpretation = nlohmann::json::array();
+    for (const auto& finding : interpret_multiple_choice(comparisons)) {
+        interpretation.push_back(finding.to_json());
+    }
+
+    const std::string image_text = mode_name(AblationMode::ImageText);
+    return {
+        {"modes", modes},
+        {"baselines", row_baselines(dataset, context.option_count)},
+        {"comparisons",
+         {{"image_gain", mode_difference(modes, image_text, mode_name(AblationMode::TextOnly))},
+          {"shuffled_image_gap", mode_difference(modes, image_text, mode_name(AblationMode::ShuffledImage))}}},
+        {"slices", summarize_multiple_choice_slices(mode_names, by_mode, dataset.examples, context)},
+        {"stand_in_images", stand_in_images},
+        {"interpretation_basis", comparisons.basis},
+        {"interpretation", interpretation},
     };
-    return {{"modes", modes}, {"baselines", baselines}};
 }
 
 }  // namespace medvlm

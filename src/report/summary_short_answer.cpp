@@ -1,96 +1,97 @@
 #include "report/summary_short_answer.hpp"
 
 #include <map>
+#include <set>
 
-#include "report/summary_common.hpp"
+#include "core/error.hpp"
+#include "report/short_answer_metrics.hpp"
+#include "report/short_answer_slices.hpp"
+#include "scoring/short_answer_question.hpp"
 
 namespace medvlm {
 namespace {
 
-nlohmann::json short_answer_mode(const std::vector<const Prediction*>& calls) {
-    int64_t n = 0;
-    int64_t failed = 0;
-    int64_t truncated = 0;
-    int64_t empty = 0;
-    double exact = 0;
-    double f1 = 0;
-    double recall = 0;
-    int64_t closed = 0;
-    int64_t closed_correct = 0;
-    int64_t polar = 0;
-    int64_t polar_correct = 0;
-    int64_t no_polar_answer = 0;
-    int64_t closed_other = 0;
-    int64_t closed_other_correct = 0;
-    int64_t open = 0;
-    double open_exact = 0;
-    double open_f1 = 0;
-    double open_recall = 0;
-    for (const Prediction* p : calls) {
-        if (!p->ok) {
-            ++failed;
-            continue;
-        }
-        ++n;
-        truncated += p->truncated ? 1 : 0;
-        empty += p->unknown ? 1 : 0;
-        const auto& m = p->metrics;
-        exact += m.at("exact_match").get<double>();
-        f1 += m.at("token_f1").get<double>();
-        recall += m.at("token_recall").get<double>();
-        if (m.at("closed").get<bool>()) {
-            ++closed;
-            const bool right = m.at("closed_correct").get<bool>();
-            closed_correct += right ? 1 : 0;
-            if (m.at("polar_gold").get<bool>()) {
-                ++polar;
-                polar_correct += right ? 1 : 0;
-                const std::string polarity = m.at("polarity").get<std::string>();
-                no_polar_answer += (polarity == "none" || polarity == "both") ? 1 : 0;
-            } else {
-                ++closed_other;
-                closed_other_correct += right ? 1 : 0;
-            }
-        } else {
-            ++open;
-            open_exact += m.at("exact_match").get<double>();
-            open_f1 += m.at("token_f1").get<double>();
-            open_recall += m.at("token_recall").get<double>();
-        }
+using Calls = std::vector<const Prediction*>;
+
+nlohmann::json closed_open_source(const Dataset& dataset) {
+    int64_t from_answer_type = 0;
+    int64_t derived = 0;
+    for (const auto& example : dataset.examples) {
+        (closed_from_answer_type(example).has_value() ? from_answer_type : derived) += 1;
     }
-    const auto mean = [](double total, int64_t count) { return count == 0 ? 0.0 : total / static_cast<double>(count); };
-    return {
-        {"n", n},
-        {"failed", failed},
-        {"truncated", truncated},
-        {"empty_replies", empty},
-        {"exact_match", proportion_json(static_cast<int64_t>(exact), n)},
-        {"token_f1", {{"n", n}, {"value", mean(f1, n)}}},
-        {"token_recall", {{"n", n}, {"value", mean(recall, n)}}},
-        {"closed_accuracy", proportion_json(closed_correct, closed)},
-        {"closed_yes_no_accuracy", proportion_json(polar_correct, polar)},
-        {"closed_yes_no_no_polar_answer", no_polar_answer},
-        {"closed_other_exact_match", proportion_json(closed_other_correct, closed_other)},
-        {"open_exact_match", proportion_json(static_cast<int64_t>(open_exact), open)},
-        {"open_token_f1", {{"n", open}, {"value", mean(open_f1, open)}}},
-        {"open_token_recall", {{"n", open}, {"value", mean(open_recall, open)}}},
+    nlohmann::json source = {
+        {"source", derived == 0 ? "answer_type" : (from_answer_type == 0 ? "derived_from_gold" : "mixed")},
+        {"rows_with_answer_type", from_answer_type},
+        {"rows_derived_from_gold", derived},
     };
+    if (derived > 0) {
+        source["note"] = "closed/open was derived for " + std::to_string(derived) + " of " +
+                         std::to_string(dataset.examples.size()) +
+                         " rows because their records have no answer_type: a row is closed exactly when its gold "
+                         "answer is a yes/no answer";
+    }
+    return source;
+}
+
+nlohmann::json slice_blocks(const Calls& calls, const std::map<std::string, const Example*>& rows,
+                            const std::vector<ShortAnswerSlice>& slices) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& slice : slices) {
+        nlohmann::json values = nlohmann::json::object();
+        for (const auto& [value, group] : group_by_slice(calls, rows, slice.definition)) {
+            values[value] = short_answer_metrics(group);
+        }
+        out[slice.definition.name] = values;
+    }
+    return out;
 }
 
 }  // namespace
 
-nlohmann::json summarize_short_answer(const nlohmann::json& manifest, const Dataset& /*dataset*/,
+nlohmann::json summarize_short_answer(const nlohmann::json& manifest, const Dataset& dataset,
                                       const std::vector<Prediction>& predictions) {
-    std::map<std::string, std::vector<const Prediction*>> by_mode;
-    for (const auto& prediction : predictions) {
-        by_mode[mode_name(prediction.mode)].push_back(&prediction);
+    const auto rows = index_by_id(dataset.examples);
+    const auto slices = short_answer_slices(dataset.options.benchmark);
+
+    std::set<std::string> languages;
+    for (const auto& example : dataset.examples) {
+        languages.insert(question_language(example));
     }
-    nlohmann::json modes = nlohmann::json::object();
+
+    // mode -> language -> calls; languages are kept apart from here on.
+    std::map<std::string, std::map<std::string, Calls>> calls;
+    for (const auto& prediction : predictions) {
+        const auto row = rows.find(prediction.id);
+        if (row == rows.end()) {
+            throw Error("prediction id=" + prediction.id + " (" + mode_name(prediction.mode) +
+                        ") is not among the evaluated rows; the predictions and the dataset do not belong together");
+        }
+        calls[mode_name(prediction.mode)][question_language(*row->second)].push_back(&prediction);
+    }
+
+    nlohmann::json metrics = nlohmann::json::object();
+    nlohmann::json slice_results = nlohmann::json::object();
     for (const auto& mode_value : manifest.at("protocol").at("modes")) {
         const std::string mode = mode_value.get<std::string>();
-        modes[mode] = short_answer_mode(by_mode[mode]);
+        for (const auto& language : languages) {
+            const Calls& group = calls[mode][language];
+            metrics[mode][language] = short_answer_metrics(group);
+            slice_results[mode][language] = slice_blocks(group, rows, slices);
+        }
     }
-    return {{"modes", modes}};
+
+    nlohmann::json slice_definitions = nlohmann::json::array();
+    for (const auto& slice : slices) {
+        slice_definitions.push_back({{"name", slice.definition.name}, {"description", slice.description}});
+    }
+    return {
+        {"languages", languages},
+        {"metrics", metrics},
+        {"slices", slice_results},
+        {"metric_definitions", manifest.at("metric_definitions")},
+        {"slice_definitions", slice_definitions},
+        {"closed_open", closed_open_source(dataset)},
+    };
 }
 
 }  // namespace medvlm

@@ -75,6 +75,10 @@ Prediction Prediction::from_json(const nlohmann::json& value) {
     }
 }
 
-std::string Prediction::key() const { return id + "|" + mode_name(mode) + "|" + std::to_string(rotation); }
+std::string prediction_key(const std::string& id, AblationMode mode, int rotation) {
+    return id + "|" + mode_name(mode) + "|" + std::to_string(rotation);
+}
+
+std::string Prediction::key() const { return prediction_key(id, mode, rotation); }
 
 }  // namespace medvlm

@@ -55,4 +55,7 @@ struct Prediction {
     [[nodiscard]] std::string key() const;
 };
 
+// The key of the call (id, mode, rotation), as Prediction::key() writes it.
+[[nodiscard]] std::string prediction_key(const std::string& id, AblationMode mode, int rotation);
+
 }  // namespace medvlm

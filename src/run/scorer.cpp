@@ -2,6 +2,7 @@
 
 #include "scoring/choice_extractor.hpp"
 #include "scoring/short_answer.hpp"
+#include "scoring/short_answer_question.hpp"
 
 namespace medvlm {
 namespace {
@@ -45,26 +46,23 @@ void score_multiple_choice(const CallContext& call, const EngineResult& result, 
 void score_short(const CallContext& call, const EngineResult& result, const NormalizeOptions& base,
                  Prediction& prediction) {
     const Example& example = *call.example;
-    NormalizeOptions options = base;
-    const auto lang = example.fields.find("q_lang");
-    options.english = lang == example.fields.end() || lang->second == "en";
-    const auto type = example.fields.find("answer_type");
-    const bool closed = type != example.fields.end() && type->second == "CLOSED";
-
-    const ShortAnswerScore score = score_short_answer(result.text, example.answer, closed, options);
+    const ShortAnswerScore score = score_short_answer(result.text, example.answer, closed_from_answer_type(example),
+                                                      normalize_options_for(example, base));
     prediction.extracted = result.text;
     prediction.unknown = score.normalized_prediction.empty();
     prediction.correct = score.exact_match == 1;
     prediction.metrics = {
+        {"language", question_language(example)},
         {"normalized_prediction", score.normalized_prediction},
         {"normalized_gold", score.normalized_gold},
         {"exact_match", score.exact_match},
         {"token_f1", score.token_f1},
         {"token_recall", score.token_recall},
         {"closed", score.closed},
-        {"polar_gold", score.polar_gold},
+        {"closed_source", closed_source_name(score.closed_source)},
+        {"yes_no_gold", score.yes_no_gold},
         {"polarity", polarity_name(score.prediction_polarity)},
-        {"closed_correct", score.closed && score.closed_correct},
+        {"closed_correct", score.closed_correct},
     };
 }
 

@@ -62,10 +62,13 @@ int letter_index(char letter, const std::vector<std::string>& letters) {
 // or a number ("A 45-year-old", "A pneumothorax") means an article.
 bool letter_stands_alone(std::string_view after, int index, const std::vector<std::string>& option_texts) {
     size_t pos = 0;
-    while (pos < after.size() && after[pos] == ' ') {
+    bool line_break = false;
+    while (pos < after.size() && std::string_view(" \t\r\n").find(after[pos]) != std::string_view::npos) {
+        line_break = line_break || after[pos] == '\n' || after[pos] == '\r';
         ++pos;
     }
-    if (pos == after.size()) {
+    // A line break ends the statement: "Final answer: B\nReasoning: ...".
+    if (pos == after.size() || line_break) {
         return true;
     }
     const char next = after[pos];

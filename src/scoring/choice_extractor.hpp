@@ -14,7 +14,7 @@ namespace medvlm {
 
 // Bumped whenever a rule changes, because results from different versions
 // are not comparable; recorded in every manifest.
-inline constexpr const char* kChoiceExtractorVersion = "choice-extractor/1";
+inline constexpr const char* kChoiceExtractorVersion = "choice-extractor/2";
 
 struct ExtractedChoice {
     std::string letter;      // empty: UNKNOWN

@@ -21,7 +21,7 @@ TEST(EvalCli, TinyModelOnTwentySlakeRows) {
                                           "--limit", "20", "--out", (dir / "run").string()});
     ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_NE(run.output.find("rows with loaded images"), std::string::npos);
-    EXPECT_NE(run.output.find("| image+text | 20 |"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("| n (answered calls) | 20 | 20 |"), std::string::npos) << run.output;
     for (const char* name : {"manifest.json", "predictions.jsonl", "summary.json", "report.md"}) {
         EXPECT_TRUE(std::filesystem::exists(dir / "run" / name)) << name;
     }

@@ -109,12 +109,18 @@ TEST(EvalRun, MultimodalModeOnZeroImageRowIsAnError) {
     EXPECT_NO_THROW((void)run_eval(config, dataset, engine));
 }
 
-TEST(EvalRun, ExistingRunDirectoryIsNotOverwritten) {
+TEST(EvalRun, SameRunDirectoryResumesWithoutNewCalls) {
     const EvalConfig config = slake_config(2);
     const Dataset dataset = load_dataset(config.dataset);
     ScriptedEngine engine("yes");
-    (void)run_eval(config, dataset, engine);
-    EXPECT_THROW((void)run_eval(config, dataset, engine), InputError);
+    const EvalOutcome first = run_eval(config, dataset, engine);
+    EXPECT_FALSE(first.resumed);
+    EXPECT_EQ(first.calls_run, 4u);
+    const EvalOutcome second = run_eval(config, dataset, engine);
+    EXPECT_TRUE(second.resumed);
+    EXPECT_EQ(second.calls_run, 0u);
+    EXPECT_EQ(second.manifest.at("created_at"), first.manifest.at("created_at"));
+    EXPECT_EQ(testing::read_jsonl(config.out_dir / "predictions.jsonl").size(), 4u);
 }
 
 }  // namespace
