@@ -1,8 +1,8 @@
 // Seconds per training step and peak memory of `medvlm train`'s LoRA trainer
 // at SmolVLM-256M shapes (random weights, Q8_0 frozen matrices, rank 8), one
 // variant per process so each peak is its own. Appends one JSON line per run
-// to --out; train_step_bench.sh runs the three variants and writes the table
-// for docs/benchmarks.md.
+// to --out and prints the run as a Markdown table row. train_step_bench.sh
+// runs the three variants and writes the table for docs/benchmarks.md.
 //
 //   medvlm_train_bench --variant A --work-dir DIR --data-dir ../shared/data --out results.jsonl
 
@@ -11,6 +11,8 @@
 #include <fstream>
 #include <set>
 #include <thread>
+
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -37,6 +39,18 @@ double load_average() {
     double load = -1.0;
     file >> load;
     return load;
+}
+
+// User plus system CPU time of this process so far, in seconds. On a
+// machine shared with other jobs the wall time of a step grows with the
+// load, but its CPU time stays close to what an idle machine would spend.
+double process_cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto seconds = [](const timeval& time) {
+        return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) * 1e-6;
+    };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 double megabytes(int64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
@@ -141,17 +155,22 @@ int run(int argc, char** argv) {
     medvlm::LoraOptimizer optimizer(session, medvlm::AdamWSettings{1e-4f});
     (void)optimizer.step(samples[0]);
     std::vector<double> step_seconds;
+    std::vector<double> step_cpu_seconds;
     int64_t tokens = 0;
     for (int step = 0; step < steps; ++step) {
         const auto& sample = samples[static_cast<size_t>(step + 1) % samples.size()];
         const auto start = Clock::now();
+        const double cpu_start = process_cpu_seconds();
         (void)optimizer.step(sample);
         step_seconds.push_back(seconds_since(start));
+        step_cpu_seconds.push_back(process_cpu_seconds() - cpu_start);
         tokens += static_cast<int64_t>(sample.token_ids.size());
     }
     double total = 0;
-    for (const double seconds : step_seconds) {
-        total += seconds;
+    double total_cpu = 0;
+    for (int step = 0; step < steps; ++step) {
+        total += step_seconds[static_cast<size_t>(step)];
+        total_cpu += step_cpu_seconds[static_cast<size_t>(step)];
     }
     const medvlm::ProcessMemory memory = medvlm::read_process_memory();
 
@@ -168,6 +187,8 @@ int run(int argc, char** argv) {
         {"trainable_parameters", session.lora().parameter_count()},
         {"seconds_per_step", total / steps},
         {"step_seconds", step_seconds},
+        {"cpu_seconds_per_step", total_cpu / steps},
+        {"step_cpu_seconds", step_cpu_seconds},
         {"seconds_per_uncached_tile", seconds_per_tile},
         {"load_seconds", load_seconds},
         {"training_peak_mb", reset ? megabytes(memory.peak_bytes) : -1.0},
@@ -177,8 +198,20 @@ int run(int argc, char** argv) {
     };
     std::ofstream file(out, std::ios::app);
     file << result.dump() << "\n";
-    fmt::print("{}\n", result.dump());
-    return file ? 0 : 1;
+    if (!file) {
+        std::fprintf(stderr, "error: failed to append to %s; check that its folder exists and is writable\n", out.c_str());
+        return 1;
+    }
+
+    // One row of the table in docs/benchmarks.md. train_step_bench.sh
+    // prints the header.
+    const std::string name = variant == "C" ? fmt::format("C (last {} blocks)", options.late_vision_blocks) : variant;
+    fmt::print("| {} | {} | {:.1f} | {:.1f} | {:.0f} | {:.0f} | {:.0f} | {} | {:.1f} | {} | {:.1f} to {:.1f} |\n", name,
+               low_memory ? "quantized (--low-memory)" : "F32 copies", total / steps, total_cpu / steps,
+               result.at("training_peak_mb").get<double>(), result.at("process_peak_mb").get<double>(),
+               result.at("tokens_per_step").get<double>(), samples[1].tiles.size(), seconds_per_tile, threads,
+               load_before, result.at("load_average_after").get<double>());
+    return 0;
 }
 
 int main(int argc, char** argv) {

@@ -1,8 +1,11 @@
-// `medvlm train` as a user runs it: variants A, B and C on a stage file
-// built from real VQA-RAD train records, each output evaluated by
-// `medvlm eval` on VQA-RAD test rows.
+// `medvlm train` as a user runs it. `medvlm curriculum` builds stage 2 from
+// the real VQA-RAD train records, without test images and questions.
+// Variants A, B and C train on its first records, and `medvlm eval` runs
+// each output on VQA-RAD test rows.
 
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 #include "core/files.hpp"
 #include "support/test_support.hpp"
@@ -11,15 +14,47 @@
 namespace medvlm {
 namespace {
 
-class TrainCli : public ::testing::TestWithParam<std::string> {};
+constexpr size_t kStageRecords = 24;
+
+class TrainCli : public ::testing::TestWithParam<std::string> {
+protected:
+    // Runs the curriculum once for the three variants and keeps the first
+    // kStageRecords lines of its stage2.jsonl unchanged.
+    static void SetUpTestSuite() {
+        const auto rad = testing::shared_data_dir() / "vqa_rad";
+        const std::string images = ",images=" + (rad / "images").string();
+        const auto dir = testing::make_temp_dir("train-cli-curriculum");
+        const auto built = testing::run_medvlm(
+            {"curriculum", "--from",
+             "benchmark=vqa-rad,split=train,data=" + (rad / "VQA_RAD_Dataset_Public.train.json").string() + images,
+             "--exclude", "benchmark=vqa-rad,data=" + (rad / "VQA_RAD_Dataset_Public.test.json").string() + images,
+             "--out", (dir / "curriculum").string()});
+        ASSERT_EQ(built.exit_code, 0) << built.output;
+
+        std::istringstream lines(read_file(dir / "curriculum/stage2.jsonl"));
+        std::string line;
+        std::string head;
+        size_t count = 0;
+        while (count < kStageRecords && std::getline(lines, line)) {
+            head += line + "\n";
+            ++count;
+        }
+        ASSERT_EQ(count, kStageRecords) << "stage2.jsonl holds fewer VQA-RAD records than the test trains on";
+        stage_ = dir / "stage2-head.jsonl";
+        testing::write_text(stage_, head);
+    }
+
+    static std::filesystem::path stage_;
+};
+
+std::filesystem::path TrainCli::stage_;
 
 TEST_P(TrainCli, VqaRadOutputsRunInEval) {
     const std::string variant = GetParam();
     const auto data = testing::shared_data_dir();
     const auto dir = testing::make_temp_dir("train-cli-" + variant);
-    testing::StageSource source = testing::vqa_rad_train(24);
-    source.distinct_images = false;
-    const auto stage = testing::write_stage_file(dir / "stage2.jsonl", source);
+    ASSERT_FALSE(stage_.empty()) << "the curriculum step failed";
+    const auto& stage = stage_;
     const auto& model = testing::tiny_model(1);
 
     std::vector<std::string> arguments = {"train", "--model", model.model.string(), "--mmproj", model.mmproj.string(),
@@ -38,7 +73,7 @@ TEST_P(TrainCli, VqaRadOutputsRunInEval) {
     const nlohmann::json manifest = read_json_file(dir / "run/train.json");
     EXPECT_EQ(manifest.at("status"), "finished");
     EXPECT_EQ(manifest.at("variant"), variant);
-    EXPECT_EQ(manifest.at("data").at(0).at("records"), 24);
+    EXPECT_EQ(manifest.at("data").at(0).at("records"), kStageRecords);
     EXPECT_EQ(manifest.at("data").at(0).at("sha256").get<std::string>().size(), 64u);
     EXPECT_EQ(manifest.at("hyper_parameters").at("rank"), 4);
     ASSERT_EQ(manifest.at("epochs").size(), 2u);
