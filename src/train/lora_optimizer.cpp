@@ -99,7 +99,7 @@ void LoraOptimizer::on_optimizer_node(ggml_tensor* node) {
     ggml_backend_tensor_set(params, corrections, 5 * sizeof(float), sizeof(corrections));
 }
 
-double LoraOptimizer::step(const TrainingSample& sample) {
+double LoraOptimizer::step(const TokenizedSample& sample) {
     auto holder = std::make_unique<ContextHolder>();
     const size_t bytes = kMaxGraphNodes * ggml_tensor_overhead() * 4 + 3 * ggml_graph_overhead_custom(kMaxGraphNodes, true);
     ggml_init_params context_params{bytes, nullptr, true};

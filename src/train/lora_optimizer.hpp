@@ -53,7 +53,7 @@ public:
 
     // One forward pass, backward pass and AdamW update on the sample.
     // Returns the sample's loss before the update.
-    double step(const TrainingSample& sample);
+    double step(const TokenizedSample& sample);
 
     [[nodiscard]] int64_t steps_done() const { return steps_done_; }
     [[nodiscard]] const AdamWSettings& settings() const { return settings_; }

@@ -90,7 +90,7 @@ std::vector<size_t> epoch_order(const std::vector<size_t>& indices, uint64_t see
     return order;
 }
 
-double validation_loss(TrainingSession& session, const std::vector<TrainingSample>& samples,
+double validation_loss(TrainingSession& session, const std::vector<TokenizedSample>& samples,
                        const std::vector<size_t>& indices) {
     double total = 0;
     for (const size_t index : indices) {
@@ -138,13 +138,13 @@ TrainOutcome run_training(const TrainOptions& requested) {
     session_options.chat_template = options.chat_template;
     session_options.cache_dir = options.cache_dir;
     session_options.image_limits = options.image_limits;
-    session_options.f32_backward_weights = !options.low_memory;
+    session_options.f32_backward_weights = options.f32_backward_weights;
     TrainingSession session(session_options);
     LoraOptimizer optimizer(session, AdamWSettings{options.learning_rate, 0.9f, 0.999f, 1e-8f, options.weight_decay});
     log_memory("loading the model");
 
     spdlog::info("tokenizing {} records from {} stage file(s)", data.records.size(), data.files.size());
-    const std::vector<TrainingSample> samples = session.prepare_samples(data.records);
+    const std::vector<TokenizedSample> samples = session.prepare_samples(data.records);
     const SampleSplit split = split_by_image(samples, options.validation_fraction, options.seed);
     spdlog::info("{} training and {} validation samples (split by image)", split.train.size(), split.validation.size());
     log_memory("tokenizing");
@@ -184,7 +184,7 @@ TrainOutcome run_training(const TrainOptions& requested) {
           {"validation_fraction", options.validation_fraction},
           {"seed", options.seed},
           {"threads", session.threads()},
-          {"low_memory", options.low_memory}}},
+          {"f32_backward_weights", options.f32_backward_weights}}},
         {"model", {{"path", std::filesystem::absolute(options.model).string()}, {"sha256", session.model_sha256()}}},
         {"mmproj", {{"path", std::filesystem::absolute(options.mmproj).string()}, {"sha256", session.mmproj_sha256()}}},
         {"chat_template_sha256", sha256_hex(session.chat_template())},
@@ -239,7 +239,7 @@ TrainOutcome run_training(const TrainOptions& requested) {
         last_report = Clock::now();
         const std::vector<size_t> order = epoch_order(split.train, options.seed, epoch);
         for (size_t i = 0; i < order.size(); ++i) {
-            const TrainingSample& sample = samples[order[i]];
+            const TokenizedSample& sample = samples[order[i]];
             const double loss = optimizer.step(sample);
             if (!std::isfinite(loss)) {
                 throw Error(fmt::format("epoch {} step {}: the loss of sample {} is {}; lower --lr and resume from the "

@@ -120,10 +120,10 @@ void TrainingSession::load_trainable_weights() {
     mmproj_.load([this](const std::string& name) { return graph_->trainable_vision_tensor(name); });
 }
 
-std::vector<TrainingSample> TrainingSession::prepare_samples(const std::vector<TrainingRecord>& records) {
+std::vector<TokenizedSample> TrainingSession::prepare_samples(const std::vector<TrainingRecord>& records) {
     const ConversationTokenizer tokenizer(ConversationTokenizerOptions{options_.model, options_.mmproj, chat_template_});
     std::map<std::filesystem::path, ImageSize> sizes;
-    std::vector<TrainingSample> samples;
+    std::vector<TokenizedSample> samples;
     samples.reserve(records.size());
     for (const auto& record : records) {
         EngineRequest request;
@@ -150,7 +150,7 @@ std::vector<TrainingSample> TrainingSession::prepare_samples(const std::vector<T
         } catch (const EngineError& e) {
             throw EngineError(record.origin + ": " + e.what());
         }
-        TrainingSample sample = make_training_sample(record.id, conversation, record.image_sha256, record.images,
+        TokenizedSample sample = make_tokenized_sample(record.id, conversation, record.image_sha256, record.images,
                                                      config_.vision.tokens_per_tile());
         if (static_cast<int64_t>(sample.token_ids.size()) > config_.language.n_ctx_train) {
             throw InputError(record.origin + ": the conversation needs " + std::to_string(sample.token_ids.size()) +
@@ -162,7 +162,7 @@ std::vector<TrainingSample> TrainingSession::prepare_samples(const std::vector<T
     return samples;
 }
 
-void TrainingSession::cache_vision(const std::vector<TrainingSample>& samples,
+void TrainingSession::cache_vision(const std::vector<TokenizedSample>& samples,
                                    const std::function<void(size_t, size_t)>& progress) {
     struct ImageWork {
         std::filesystem::path path;
@@ -231,7 +231,7 @@ void TrainingSession::cache_vision(const std::vector<TrainingSample>& samples,
     allocator_ = ggml_gallocr_new(ggml_backend_cpu_buffer_type());
 }
 
-std::vector<float> TrainingSession::vision_values(const TrainingSample& sample) const {
+std::vector<float> TrainingSession::vision_values(const TokenizedSample& sample) const {
     const auto per_tile = static_cast<size_t>(cache_->values_per_tile());
     std::vector<float> values(per_tile * std::max<size_t>(1, sample.tiles.size()), 0.0f);
     for (size_t i = 0; i < sample.tiles.size(); ++i) {
@@ -241,7 +241,7 @@ std::vector<float> TrainingSession::vision_values(const TrainingSample& sample) 
     return values;
 }
 
-std::vector<float> TrainingSession::one_hot_labels(const TrainingSample& sample) const {
+std::vector<float> TrainingSession::one_hot_labels(const TokenizedSample& sample) const {
     const auto vocabulary = static_cast<size_t>(config_.language.n_vocab);
     std::vector<float> labels(vocabulary * sample.labels.size(), 0.0f);
     for (size_t row = 0; row < sample.labels.size(); ++row) {
@@ -264,7 +264,7 @@ void TrainingSession::compute(ggml_cgraph* graph, const std::function<void()>& f
     }
 }
 
-ForwardOutput TrainingSession::forward(const TrainingSample& sample) {
+ForwardOutput TrainingSession::forward(const TokenizedSample& sample) {
     ContextPtr context = make_graph_context();
     const SampleGraph graph = graph_->build_sample(context.get(), sample.shape());
     ggml_tensor* labels = ggml_new_tensor_2d(context.get(), GGML_TYPE_F32, config_.language.n_vocab,
@@ -299,7 +299,7 @@ ForwardOutput TrainingSession::forward(const TrainingSample& sample) {
     return output;
 }
 
-GradientOutput TrainingSession::loss_and_gradients(const TrainingSample& sample) {
+GradientOutput TrainingSession::loss_and_gradients(const TokenizedSample& sample) {
     ContextPtr context = make_graph_context();
     const SampleGraph graph = graph_->build_sample(context.get(), sample.shape());
     ggml_tensor* labels = ggml_new_tensor_2d(context.get(), GGML_TYPE_F32, config_.language.n_vocab,

@@ -19,7 +19,7 @@
 #include "train/model_config.hpp"
 #include "train/model_graph.hpp"
 #include "train/training_records.hpp"
-#include "train/training_sample.hpp"
+#include "train/tokenized_sample.hpp"
 #include "train/vision_cache.hpp"
 #include "train/weight_file.hpp"
 
@@ -88,20 +88,20 @@ public:
     // Throws InputError naming the record when it cannot be used. The
     // tokenizer (libllama's vocabulary and libmtmd's projector) is loaded for
     // the call and freed after it.
-    [[nodiscard]] std::vector<TrainingSample> prepare_samples(const std::vector<TrainingRecord>& records);
+    [[nodiscard]] std::vector<TokenizedSample> prepare_samples(const std::vector<TrainingRecord>& records);
 
     // Computes the frozen vision activations of every tile the samples use
     // that the cache lacks. `progress` receives (tiles done, tiles to do).
-    void cache_vision(const std::vector<TrainingSample>& samples,
+    void cache_vision(const std::vector<TokenizedSample>& samples,
                       const std::function<void(size_t, size_t)>& progress = nullptr);
     // The cached activations of the sample's tiles, in prompt order.
-    [[nodiscard]] std::vector<float> vision_values(const TrainingSample& sample) const;
+    [[nodiscard]] std::vector<float> vision_values(const TokenizedSample& sample) const;
 
-    [[nodiscard]] ForwardOutput forward(const TrainingSample& sample);
-    [[nodiscard]] GradientOutput loss_and_gradients(const TrainingSample& sample);
+    [[nodiscard]] ForwardOutput forward(const TokenizedSample& sample);
+    [[nodiscard]] GradientOutput loss_and_gradients(const TokenizedSample& sample);
 
     // One-hot F32 [vocabulary, answer] labels of the sample.
-    [[nodiscard]] std::vector<float> one_hot_labels(const TrainingSample& sample) const;
+    [[nodiscard]] std::vector<float> one_hot_labels(const TokenizedSample& sample) const;
 
     // Keeps only the projector tensors training reads (after an export
     // loaded all of them).

@@ -10,7 +10,7 @@
 
 namespace medvlm {
 
-SampleSplit split_by_image(const std::vector<TrainingSample>& samples, double fraction, uint64_t seed) {
+SampleSplit split_by_image(const std::vector<TokenizedSample>& samples, double fraction, uint64_t seed) {
     if (!(fraction >= 0.0 && fraction < 1.0)) {
         throw InputError("--val-fraction must be at least 0 and below 1, got " + std::to_string(fraction));
     }

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "train/training_sample.hpp"
+#include "train/tokenized_sample.hpp"
 
 namespace medvlm {
 
@@ -20,6 +20,6 @@ struct SampleSplit {
 // `fraction` of the image groups (rounded up, at least one when positive)
 // goes to validation. Throws InputError when a positive fraction would leave
 // no training sample.
-[[nodiscard]] SampleSplit split_by_image(const std::vector<TrainingSample>& samples, double fraction, uint64_t seed);
+[[nodiscard]] SampleSplit split_by_image(const std::vector<TokenizedSample>& samples, double fraction, uint64_t seed);
 
 }  // namespace medvlm

@@ -26,7 +26,7 @@ constexpr float kLearningRate = 3e-3f;
 // learning rates 2e-3 to 5e-3). Untrained, it is about 5.2.
 constexpr double kTargetLoss = 1.1;
 
-double mean_loss(TrainingSession& session, const std::vector<TrainingSample>& samples) {
+double mean_loss(TrainingSession& session, const std::vector<TokenizedSample>& samples) {
     double total = 0;
     for (const auto& sample : samples) {
         total += session.forward(sample).loss;
@@ -35,7 +35,7 @@ double mean_loss(TrainingSession& session, const std::vector<TrainingSample>& sa
 }
 
 // Answer tokens whose logits row has its maximum at the right token.
-size_t greedy_hits(TrainingSession& session, const TrainingSample& sample) {
+size_t greedy_hits(TrainingSession& session, const TokenizedSample& sample) {
     const auto vocabulary = static_cast<long>(session.config().language.n_vocab);
     const ForwardOutput output = session.forward(sample);
     size_t hits = 0;

@@ -43,7 +43,7 @@ void randomize(LoraParameters& lora) {
     }
 }
 
-double loss_with(TrainingSession& session, const TrainingSample& sample, ggml_tensor* tensor, size_t index, float value) {
+double loss_with(TrainingSession& session, const TokenizedSample& sample, ggml_tensor* tensor, size_t index, float value) {
     std::vector<float> values = LoraParameters::values(tensor);
     const float saved = values[index];
     values[index] = value;

@@ -96,7 +96,7 @@ TEST_P(Parity, LlamaCppReproducesTrainedModel) {
 
     ASSERT_EQ(samples.size(), 4u);
     for (size_t index = 0; index < samples.size(); ++index) {
-        const TrainingSample& sample = samples[index];
+        const TokenizedSample& sample = samples[index];
         const TrainingRecord& record = records[index];
         ASSERT_EQ(record.id, sample.id);
         EngineRequest request;

@@ -16,11 +16,11 @@ namespace {
 
 constexpr size_t kStageRecords = 24;
 
-class TrainCli : public ::testing::TestWithParam<std::string> {
-protected:
-    // Runs the curriculum once for the three variants and keeps the first
-    // kStageRecords lines of its stage2.jsonl unchanged.
-    static void SetUpTestSuite() {
+// Runs the curriculum once per test process and returns a stage file
+// with the first kStageRecords lines of its stage2.jsonl, unchanged. Returns
+// an empty path, after recording the failure, when the curriculum fails.
+std::filesystem::path curriculum_stage_head() {
+    static const std::filesystem::path stage = [] {
         const auto rad = testing::shared_data_dir() / "vqa_rad";
         const std::string images = ",images=" + (rad / "images").string();
         const auto dir = testing::make_temp_dir("train-cli-curriculum");
@@ -29,7 +29,10 @@ protected:
              "benchmark=vqa-rad,split=train,data=" + (rad / "VQA_RAD_Dataset_Public.train.json").string() + images,
              "--exclude", "benchmark=vqa-rad,data=" + (rad / "VQA_RAD_Dataset_Public.test.json").string() + images,
              "--out", (dir / "curriculum").string()});
-        ASSERT_EQ(built.exit_code, 0) << built.output;
+        EXPECT_EQ(built.exit_code, 0) << built.output;
+        if (built.exit_code != 0) {
+            return std::filesystem::path();
+        }
 
         std::istringstream lines(read_file(dir / "curriculum/stage2.jsonl"));
         std::string line;
@@ -39,22 +42,22 @@ protected:
             head += line + "\n";
             ++count;
         }
-        ASSERT_EQ(count, kStageRecords) << "stage2.jsonl holds fewer VQA-RAD records than the test trains on";
-        stage_ = dir / "stage2-head.jsonl";
-        testing::write_text(stage_, head);
-    }
+        EXPECT_EQ(count, kStageRecords) << "stage2.jsonl holds fewer records than the test trains on";
+        const auto path = dir / "stage2-head.jsonl";
+        testing::write_text(path, head);
+        return path;
+    }();
+    return stage;
+}
 
-    static std::filesystem::path stage_;
-};
-
-std::filesystem::path TrainCli::stage_;
+class TrainCli : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(TrainCli, VqaRadOutputsRunInEval) {
     const std::string variant = GetParam();
     const auto data = testing::shared_data_dir();
     const auto dir = testing::make_temp_dir("train-cli-" + variant);
-    ASSERT_FALSE(stage_.empty()) << "the curriculum step failed";
-    const auto& stage = stage_;
+    const auto stage = curriculum_stage_head();
+    ASSERT_FALSE(stage.empty()) << "medvlm curriculum failed, so there is no stage file to train on";
     const auto& model = testing::tiny_model(1);
 
     std::vector<std::string> arguments = {"train", "--model", model.model.string(), "--mmproj", model.mmproj.string(),

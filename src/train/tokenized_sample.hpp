@@ -18,7 +18,7 @@ struct TileRef {
     size_t tile = 0;   // index among that image's tiles, in prompt order
 };
 
-struct TrainingSample {
+struct TokenizedSample {
     std::string id;
     std::vector<std::string> image_sha256;
     std::vector<std::filesystem::path> image_paths;
@@ -40,7 +40,7 @@ struct TrainingSample {
 // Throws InputError when an image's chunks do not have `tokens_per_tile`
 // positions each, which means libmtmd lays the image out differently from
 // the trainer's graph.
-[[nodiscard]] TrainingSample make_training_sample(const std::string& id, const TokenizedConversation& conversation,
+[[nodiscard]] TokenizedSample make_tokenized_sample(const std::string& id, const TokenizedConversation& conversation,
                                                   const std::vector<std::string>& image_sha256,
                                                   const std::vector<std::filesystem::path>& image_paths,
                                                   int64_t tokens_per_tile);
@@ -48,6 +48,6 @@ struct TrainingSample {
 // Copies the sample into the graph's input tensors once they are allocated;
 // `vision_values` contains the cut activations of every tile in order (zeros
 // for the unused tile of a sample without images).
-void fill_sample_inputs(const SampleGraph& graph, const TrainingSample& sample, const std::vector<float>& vision_values);
+void fill_sample_inputs(const SampleGraph& graph, const TokenizedSample& sample, const std::vector<float>& vision_values);
 
 }  // namespace medvlm

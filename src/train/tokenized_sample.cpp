@@ -1,4 +1,4 @@
-#include "train/training_sample.hpp"
+#include "train/tokenized_sample.hpp"
 
 #include <ggml-backend.h>
 #include <ggml.h>
@@ -10,7 +10,7 @@
 
 namespace medvlm {
 
-SampleShape TrainingSample::shape() const {
+SampleShape TokenizedSample::shape() const {
     SampleShape shape;
     shape.tokens = static_cast<int64_t>(token_ids.size());
     shape.answer = static_cast<int64_t>(labels.size());
@@ -18,10 +18,10 @@ SampleShape TrainingSample::shape() const {
     return shape;
 }
 
-TrainingSample make_training_sample(const std::string& id, const TokenizedConversation& conversation,
+TokenizedSample make_tokenized_sample(const std::string& id, const TokenizedConversation& conversation,
                                     const std::vector<std::string>& image_sha256,
                                     const std::vector<std::filesystem::path>& image_paths, int64_t tokens_per_tile) {
-    TrainingSample sample;
+    TokenizedSample sample;
     sample.id = id;
     sample.image_sha256 = image_sha256;
     sample.image_paths = image_paths;
@@ -68,7 +68,7 @@ TrainingSample make_training_sample(const std::string& id, const TokenizedConver
     return sample;
 }
 
-void fill_sample_inputs(const SampleGraph& graph, const TrainingSample& sample, const std::vector<float>& vision_values) {
+void fill_sample_inputs(const SampleGraph& graph, const TokenizedSample& sample, const std::vector<float>& vision_values) {
     const auto set = [](ggml_tensor* tensor, const void* data, size_t bytes) {
         if (bytes != ggml_nbytes(tensor)) {
             throw Error(std::string("input ") + tensor->name + " expects " + std::to_string(ggml_nbytes(tensor)) +
