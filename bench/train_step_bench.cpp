@@ -107,7 +107,8 @@ int run(int argc, char** argv) {
     app.add_option("--threads", threads, "CPU threads")->check(CLI::PositiveNumber);
     app.add_option("--late-vision-blocks", late_vision_blocks, "Variant C: adapted vision blocks");
     app.add_option("--rank", rank, "LoRA rank")->check(CLI::PositiveNumber);
-    app.add_flag("--low-memory", low_memory, "No F32 backward copies of the language model's weights");
+    app.add_flag("--low-memory", low_memory,
+                 "No F32 backward copies of the language model's weights (medvlm train's default)");
     CLI11_PARSE(app, argc, argv);
     spdlog::set_level(spdlog::level::warn);
 
@@ -207,7 +208,7 @@ int run(int argc, char** argv) {
     // prints the header.
     const std::string name = variant == "C" ? fmt::format("C (last {} blocks)", options.late_vision_blocks) : variant;
     fmt::print("| {} | {} | {:.1f} | {:.1f} | {:.0f} | {:.0f} | {:.0f} | {} | {:.1f} | {} | {:.1f} to {:.1f} |\n", name,
-               low_memory ? "quantized (--low-memory)" : "F32 copies", total / steps, total_cpu / steps,
+               low_memory ? "quantized (default)" : "F32 copies (--f32-backward-weights)", total / steps, total_cpu / steps,
                result.at("training_peak_mb").get<double>(), result.at("process_peak_mb").get<double>(),
                result.at("tokens_per_step").get<double>(), samples[1].tiles.size(), seconds_per_tile, threads,
                load_before, result.at("load_average_after").get<double>());
