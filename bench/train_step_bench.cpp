@@ -207,8 +207,9 @@ int run(int argc, char** argv) {
     // One row of the table in docs/benchmarks.md. train_step_bench.sh
     // prints the header.
     const std::string name = variant == "C" ? fmt::format("C (last {} blocks)", options.late_vision_blocks) : variant;
+    const std::string backward = low_memory ? "quantized (default)" : "F32 copies (`--f32-backward-weights`)";
     fmt::print("| {} | {} | {:.1f} | {:.1f} | {:.0f} | {:.0f} | {:.0f} | {} | {:.1f} | {} | {:.1f} to {:.1f} |\n", name,
-               low_memory ? "quantized (default)" : "F32 copies (--f32-backward-weights)", total / steps, total_cpu / steps,
+               backward, total / steps, total_cpu / steps,
                result.at("training_peak_mb").get<double>(), result.at("process_peak_mb").get<double>(),
                result.at("tokens_per_step").get<double>(), samples[1].tiles.size(), seconds_per_tile, threads,
                load_before, result.at("load_average_after").get<double>());
