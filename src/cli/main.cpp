@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     medvlm::cli::register_compare(app);
     medvlm::cli::register_report(app);
     medvlm::cli::register_make_tiny_model(app);
+    medvlm::cli::register_train(app);
     medvlm::cli::register_make_stand_in_images(app);
     medvlm::cli::register_leakage(app);
     medvlm::cli::register_curriculum(app);

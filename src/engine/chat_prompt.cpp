@@ -13,14 +13,15 @@ const std::string kSentinelPrefix = "\x1f" "MEDVLM-";
 
 std::string sentinel(const std::string& name) { return kSentinelPrefix + name + "\x1f"; }
 
-std::string apply_template(const std::string& chat_template, const std::vector<llama_chat_message>& messages) {
+std::string apply_template(const std::string& chat_template, const std::vector<llama_chat_message>& messages,
+                           bool add_generation_prompt = true) {
     std::vector<char> buffer(4096);
-    int32_t length = llama_chat_apply_template(chat_template.c_str(), messages.data(), messages.size(), true,
-                                               buffer.data(), static_cast<int32_t>(buffer.size()));
+    int32_t length = llama_chat_apply_template(chat_template.c_str(), messages.data(), messages.size(),
+                                               add_generation_prompt, buffer.data(), static_cast<int32_t>(buffer.size()));
     if (length > static_cast<int32_t>(buffer.size())) {
         buffer.resize(static_cast<size_t>(length));
-        length = llama_chat_apply_template(chat_template.c_str(), messages.data(), messages.size(), true,
-                                           buffer.data(), static_cast<int32_t>(buffer.size()));
+        length = llama_chat_apply_template(chat_template.c_str(), messages.data(), messages.size(),
+                                           add_generation_prompt, buffer.data(), static_cast<int32_t>(buffer.size()));
     }
     if (length < 0) {
         throw EngineError("llama.cpp does not support this chat template; pass --chat-template with a built-in "
@@ -97,6 +98,35 @@ std::vector<PromptSegment> format_chat_prompt(const std::string& chat_template, 
         segments.push_back({PromptSegment::Kind::UserText, (needs_space ? " " : "") + request.assistant_prefix, 0});
     }
     return segments;
+}
+
+AssistantTurn format_assistant_turn(const std::string& chat_template, const EngineRequest& request) {
+    // The user content is a placeholder: only the text around the answer is
+    // read, and templates render it the same whatever the question says.
+    const std::string answer = sentinel("ANSWER");
+    const std::string system = sentinel("SYSTEM");
+    const std::string user = sentinel("USER");
+    std::vector<llama_chat_message> messages;
+    if (!request.system.empty()) {
+        messages.push_back({"system", system.c_str()});
+    }
+    messages.push_back({"user", user.c_str()});
+    const std::string prompt = apply_template(chat_template, messages, true);
+    messages.push_back({"assistant", answer.c_str()});
+    const std::string conversation = apply_template(chat_template, messages, false);
+
+    if (conversation.compare(0, prompt.size(), prompt) != 0) {
+        throw EngineError("the chat template does not render the assistant turn as a continuation of the generation "
+                          "prompt, so training targets cannot match what the engine generates; pass --chat-template "
+                          "with a built-in name such as smolvlm or chatml");
+    }
+    const std::string turn = conversation.substr(prompt.size());
+    const size_t found = turn.find(answer);
+    if (found == std::string::npos || turn.find(answer, found + 1) != std::string::npos) {
+        throw EngineError("the chat template dropped or repeated the assistant answer; pass --chat-template with a "
+                          "built-in name");
+    }
+    return {turn.substr(0, found), turn.substr(found + answer.size())};
 }
 
 std::string render_segments(const std::vector<PromptSegment>& segments, const std::string& image_marker) {

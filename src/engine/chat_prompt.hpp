@@ -29,6 +29,17 @@ struct PromptSegment {
 [[nodiscard]] std::vector<PromptSegment> format_chat_prompt(const std::string& chat_template,
                                                             const EngineRequest& request);
 
+// The assistant turn that follows the generation prompt, cut around the
+// answer: `before` is template text between the generation prompt and the
+// answer (" " for SmolVLM's "Assistant:"), `after` closes the turn
+// ("<end_of_utterance>\n"). Throws EngineError when the template does not
+// render the answer turn as a continuation of the generation prompt.
+struct AssistantTurn {
+    std::string before;
+    std::string after;
+};
+[[nodiscard]] AssistantTurn format_assistant_turn(const std::string& chat_template, const EngineRequest& request);
+
 // Concatenates the segments, writing each image as `image_marker`; used for
 // logs and for engines that take one prompt string.
 [[nodiscard]] std::string render_segments(const std::vector<PromptSegment>& segments, const std::string& image_marker);

@@ -3,46 +3,16 @@
 #include <mtmd-helper.h>
 
 #include <algorithm>
-#include <mutex>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
 #include "core/sha256.hpp"
 #include "engine/chat_prompt.hpp"
+#include "engine/llama_backend.hpp"
 #include "engine/llama_engine_impl.hpp"
 
 namespace medvlm {
 namespace {
-
-// llama.cpp and libmtmd log to stderr by default; route them to spdlog so
-// their messages follow medvlm's verbosity.
-void forward_llama_log(ggml_log_level level, const char* text, void* /*user_data*/) {
-    std::string message = text == nullptr ? "" : text;
-    while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) {
-        message.pop_back();
-    }
-    if (message.empty()) {
-        return;
-    }
-    if (level == GGML_LOG_LEVEL_ERROR) {
-        spdlog::error("llama.cpp: {}", message);
-    } else if (level == GGML_LOG_LEVEL_WARN) {
-        spdlog::debug("llama.cpp warning: {}", message);
-    } else {
-        spdlog::trace("llama.cpp: {}", message);
-    }
-}
-
-void init_llama_backend_once() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        llama_log_set(forward_llama_log, nullptr);
-        mtmd_helper_log_set(forward_llama_log, nullptr);
-        llama_backend_init();
-    });
-}
 
 // KV streams are allocated in multiples of 256 cells (llama.cpp pads each
 // sequence's context to that size).
@@ -56,7 +26,7 @@ LlamaEngine::LlamaEngine(const LlamaEngineOptions& options)
         throw EngineError("--parallel must be between 1 and " + std::to_string(kMaxParallelSequences) + ", not " +
                           std::to_string(options_.parallel));
     }
-    init_llama_backend_once();
+    init_llama_backend();
     load_model();
     load_adapters();
     create_context();

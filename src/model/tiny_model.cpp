@@ -24,7 +24,10 @@ struct Shape {
 
 Shape shape_of(TinyModelShape shape) {
     if (shape == TinyModelShape::SmolVlm256M) {
-        return {576, 30, 9, 3, 1536, 8192, 49152, 512, 16, 768, 3072, 12, 12, 4};
+        // SmolVLM-256M: a SmolLM2-135M decoder (576 wide, 30 layers, 9 query
+        // and 3 key-value heads, vocabulary 49280) and a SigLIP base tower
+        // (768 wide, 12 layers, 512-pixel tiles, pixel-shuffle factor 4).
+        return {576, 30, 9, 3, 1536, 8192, 49280, 512, 16, 768, 3072, 12, 12, 4};
     }
     return {64, 2, 4, 2, 128, 8192, 0, 64, 16, 32, 64, 2, 2, 2};
 }
