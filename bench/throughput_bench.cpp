@@ -330,7 +330,7 @@ public:
                 port_ = std::stoi(match[1]);
             }
             if (port_ != 0) {
-                const auto health = client.get(url("/health"), "", 5);
+                const auto health = client.get(url("/health"), "", 5, OpenAiEngineOptions{}.max_reply_bytes);
                 if (health.received && health.status == 200) {
                     return;
                 }
@@ -356,7 +356,7 @@ public:
     // The server's prompt token counters from /metrics.
     [[nodiscard]] nlohmann::json metrics() const {
         HttpClient client;
-        const auto response = client.get(url("/metrics"), "", 10);
+        const auto response = client.get(url("/metrics"), "", 10, OpenAiEngineOptions{}.max_reply_bytes);
         nlohmann::json counters = nlohmann::json::object();
         if (!response.received || response.status != 200) {
             return counters;
