@@ -8,6 +8,7 @@
 #include "report/report_markdown.hpp"
 #include "report/report_multiple_choice.hpp"
 #include "report/summary_multiple_choice.hpp"
+#include "report/work_summary.hpp"
 #include "run/scorer.hpp"
 
 namespace medvlm {
@@ -108,6 +109,7 @@ protected:
         summary_["telemetry"] = dataset_.telemetry.to_json();
         summary_["valid"] = true;
         summary_["invalid_reasons"] = nlohmann::json::array();
+        summary_["work"] = summarize_work(manifest_, predictions_);
     }
 
     const nlohmann::json& mode(const std::string& name) const { return summary_.at("modes").at(name); }
