@@ -143,6 +143,14 @@ void for_each_array_record(const std::string& file_label, std::string_view conte
                          ": invalid UTF-8 at byte offset " + std::to_string(invalid) +
                          "; re-encode the file as UTF-8");
     }
+    // nlohmann::json stops reading at a NUL byte and accepts what came
+    // before it, so a NUL would hide the rest of the file.
+    const size_t nul = content.find('\0');
+    if (nul != std::string_view::npos) {
+        throw InputError(file_label + ": line " + std::to_string(line_of_offset(content, nul)) +
+                         ": NUL byte at byte offset " + std::to_string(nul) +
+                         "; JSON text cannot contain one (is the file binary or UTF-16?)");
+    }
     std::vector<ElementSpan> elements;
     if (!scan_top_level_array(content, elements)) {
         reject_document(file_label, content);

@@ -34,6 +34,13 @@ nlohmann::json parse_line(std::string_view line, const RecordLocation& location,
         throw RecordError(location, "invalid UTF-8 at byte " + std::to_string(invalid) +
                                         " of the line; re-encode the file as UTF-8");
     }
+    // nlohmann::json stops reading at a NUL byte and accepts what came
+    // before it, so a NUL would hide everything after it on the line.
+    const size_t nul = line.find('\0');
+    if (nul != std::string_view::npos) {
+        throw RecordError(location, "NUL byte at byte " + std::to_string(nul) +
+                                        " of the line; JSON text cannot contain one (is the file binary or UTF-16?)");
+    }
     const size_t depth = json_nesting_depth(line);
     if (depth > kMaxJsonDepth) {
         throw RecordError(location, "record " + json_too_deep_message(depth));
