@@ -110,7 +110,11 @@ size_t line_of_offset(std::string_view content, size_t offset) {
     if (!document.is_array()) {
         throw InputError(file_label + ": expected a JSON array of records, found " + json_type_name(document));
     }
-    throw Error(file_label + ": the JSON array could not be split into records although it parses");
+    // nlohmann::json accepts a few things the record scanner does not, such
+    // as a second byte order mark before the array.
+    throw InputError(file_label +
+                     ": the JSON array parses but could not be split into records; save the file as one plain "
+                     "JSON array with at most one UTF-8 byte order mark and nothing before or after it");
 }
 
 nlohmann::json parse_element(std::string_view content, const ElementSpan& span, const RecordLocation& location,
