@@ -55,7 +55,7 @@ nlohmann::json read_json_file(const std::filesystem::path& path) {
     const std::string content = read_file(path);
     try {
         return nlohmann::json::parse(content);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
         throw InputError(path.string() + ": invalid JSON (" + e.what() + ")");
     }
 }

@@ -106,6 +106,9 @@ size_t line_of_offset(std::string_view content, size_t offset) {
     } catch (const nlohmann::json::parse_error& e) {
         const size_t line = e.byte > 0 ? line_of_offset(content, e.byte - 1) : 1;
         throw InputError(file_label + ": line " + std::to_string(line) + ": invalid JSON (" + e.what() + ")");
+    } catch (const nlohmann::json::out_of_range& e) {
+        // A number beyond the range of double, such as 1e999.
+        throw InputError(file_label + ": invalid JSON (" + e.what() + ")");
     }
     if (!document.is_array()) {
         throw InputError(file_label + ": expected a JSON array of records, found " + json_type_name(document));
@@ -132,6 +135,9 @@ nlohmann::json parse_element(std::string_view content, const ElementSpan& span, 
     } catch (const nlohmann::json::parse_error& e) {
         const size_t line = line_of_offset(content, span.offset + (e.byte > 0 ? e.byte - 1 : 0));
         throw RecordError(location, "invalid JSON at line " + std::to_string(line) + " (" + e.what() + ")");
+    } catch (const nlohmann::json::out_of_range& e) {
+        // A number beyond the range of double, such as 1e999.
+        throw RecordError(location, std::string("invalid JSON (") + e.what() + ")");
     }
 }
 

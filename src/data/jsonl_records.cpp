@@ -47,7 +47,7 @@ nlohmann::json parse_line(std::string_view line, const RecordLocation& location,
     }
     try {
         return nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
         throw RecordError(location, std::string("invalid JSON (") + e.what() + "); each line must be one JSON object");
     }
 }

@@ -88,7 +88,7 @@ std::string error_message_of(const std::string& body) {
         return error.is_object() && error.contains("message") && error.at("message").is_string()
                    ? error.at("message").get<std::string>()
                    : error.dump();
-    } catch (const nlohmann::json::parse_error&) {
+    } catch (const nlohmann::json::exception&) {
         return "";
     }
 }
@@ -151,7 +151,7 @@ void parse_chat_response(const std::string& body, const EngineRequest& request, 
     nlohmann::json value;
     try {
         value = nlohmann::json::parse(body);
-    } catch (const nlohmann::json::parse_error&) {
+    } catch (const nlohmann::json::exception&) {
         fail(result, "the response is not valid JSON: " + excerpt(sanitize_utf8(body)));
         return;
     }

@@ -264,7 +264,7 @@ std::optional<StoredRun> RunStore::run() const {
     StoredRun stored;
     try {
         stored.manifest = nlohmann::json::parse(query.text(2));
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
         throw InputError(path_.string() + ": the stored manifest is not valid JSON (" + e.what() + ")");
     }
     const auto schema = stored.manifest.is_object() ? stored.manifest.find("schema") : stored.manifest.end();
@@ -359,7 +359,7 @@ std::map<std::string, Prediction> RunStore::load_predictions() const {
         nlohmann::json value;
         try {
             value = nlohmann::json::parse(query.text(3));
-        } catch (const nlohmann::json::parse_error& e) {
+        } catch (const nlohmann::json::exception& e) {
             throw InputError(where + ": prediction is not valid JSON (" + e.what() + ")");
         }
         Prediction prediction;

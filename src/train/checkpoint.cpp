@@ -69,7 +69,7 @@ Checkpoint read_checkpoint(const std::filesystem::path& path) {
     checkpoint.optimizer_steps = static_cast<int64_t>(gguf_get_val_u64(file.gguf(), steps_key));
     try {
         checkpoint.run = nlohmann::json::parse(file.string_value("medvlm.checkpoint.run"));
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
         throw InputError(path.string() + ": the checkpoint's run description is not valid JSON (" + e.what() + ")");
     }
 

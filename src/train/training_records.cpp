@@ -126,7 +126,7 @@ TrainingData read_training_files(const std::vector<std::filesystem::path>& paths
             nlohmann::json object;
             try {
                 object = nlohmann::json::parse(line);
-            } catch (const nlohmann::json::parse_error& e) {
+            } catch (const nlohmann::json::exception& e) {
                 throw InputError(origin + ": invalid JSON (" + e.what() + ")");
             }
             TrainingRecord record = parse_record(object, origin, hashes);
