@@ -295,9 +295,9 @@ nlohmann::json measure_llama_cli(const BenchOptions& options, const ModelFiles& 
     }
     const double wall_s = std::chrono::duration<double>(Clock::now() - start).count();
     // NOTE: llama-mtmd-cli at llama.cpp 80fb11ac printed no "prompt eval
-    // time" line in our runs (llama-completion does), so the sum usually
-    // covers only the calls without images; the table shows it only when
-    // every call reported.
+    // time" line in these runs, while llama-completion does. The sum
+    // therefore usually covers only the calls without images, so the table
+    // shows it only when every call reported one.
     return {{"wall_s", wall_s},
             {"cpu_s", cpu_s},
             {"peak_rss_mb", static_cast<double>(max_rss_kb) / 1024.0},

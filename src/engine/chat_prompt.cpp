@@ -101,8 +101,8 @@ std::vector<PromptSegment> format_chat_prompt(const std::string& chat_template, 
 }
 
 AssistantTurn format_assistant_turn(const std::string& chat_template, const EngineRequest& request) {
-    // The user content is a placeholder: only the text around the answer is
-    // read, and templates render it the same whatever the question says.
+    // The user content is a placeholder because only the text around the
+    // answer is read, and templates render that text the same for any question.
     const std::string answer = sentinel("ANSWER");
     const std::string system = sentinel("SYSTEM");
     const std::string user = sentinel("USER");

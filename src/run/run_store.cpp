@@ -17,9 +17,9 @@
 namespace medvlm {
 namespace {
 
-// Maps an SQLite failure to medvlm's errors: a damaged, locked or
-// unwritable store is a problem with the run directory (InputError, exit 2)
-// with the fix in the message; anything else is unexpected.
+// Maps an SQLite failure to medvlm's errors. A damaged, locked or
+// unwritable store is a run-directory problem (InputError, exit 2) whose
+// message names the fix. Any other status is an unexpected error.
 [[noreturn]] void throw_sqlite_error(int status, const std::string& reason, const std::filesystem::path& path,
                                      const std::string& action) {
     const std::string where = path.string() + ": " + action + " failed (" + reason + ")";
@@ -119,8 +119,8 @@ sqlite3* open_database(const std::filesystem::path& path, int flags) {
     return db;
 }
 
-// "medvlm 0.1.0 (commit abc123)" from a manifest's "medvlm" section, or
-// "another medvlm version" when the manifest does not say.
+// Returns "medvlm 0.1.0 (commit abc123)" from a manifest's "medvlm" section,
+// or "another medvlm version" when the manifest has no version.
 std::string describe_writer(const nlohmann::json& manifest) {
     const auto medvlm = manifest.is_object() ? manifest.find("medvlm") : manifest.end();
     if (medvlm == manifest.end() || !medvlm->is_object()) {

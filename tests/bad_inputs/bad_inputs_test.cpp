@@ -223,8 +223,8 @@ std::string reply_body(const json& reply) {
     return reply.contains("repeat") ? make_repeat(reply.at("repeat")) : read_corpus_file(reply.at("body"));
 }
 
-// Answers GET /models for the model "tiny" and every chat request with the
-// case's reply.
+// Starts a mock server that lists the model "tiny" on GET /models and
+// returns the case's reply to every chat request.
 std::unique_ptr<FaultServer> start_server(const json& reply) {
     const std::string body = reply_body(reply);
     const int status = reply.value("status", 200);
@@ -459,7 +459,8 @@ std::vector<json> predictions_of(const fs::path& run) {
     return testing::read_jsonl(run / "predictions.jsonl");
 }
 
-// `expected` holds field values; a string is a fragment of the stored text.
+// `expected` maps fields to values. A string value is a fragment of the
+// stored text.
 void check_prediction(const fs::path& run, const json& expected) {
     const std::string mode = expected.value("mode", "text-only");
     const auto rows = predictions_of(run);
@@ -626,7 +627,8 @@ TEST(BadInputs, EveryCaseEndsAsExpected) {
     for (const auto& spec : cases) {
         const std::string name = spec.at("name");
         ASSERT_TRUE(names.insert(name).second) << "two cases are named " << name;
-        ASSERT_TRUE(spec.contains("about") && spec.contains("expect")) << name;
+        ASSERT_TRUE(spec.contains("about")) << name;
+        ASSERT_TRUE(spec.contains("expect")) << name;
     }
 
     // MEDVLM_BAD_INPUT_CASE=NAME runs one case, for debugging.

@@ -86,7 +86,7 @@ TEST(PairedBootstrap, IdenticalRunsGiveAZeroInterval) {
 }
 
 TEST(ClusterBootstrap, ResamplesWholeClusters) {
-    // Cluster "a" holds three values with mean 1 and "b" one value 0. A
+    // Cluster "a" contains three values with mean 1 and "b" one value 0. A
     // resample draws two clusters: aa (mean 1), ab or ba (3/4), bb (0).
     const std::vector<double> values = {1, 1, 1, 0};
     const std::vector<std::string> clusters = {"a", "a", "a", "b"};
