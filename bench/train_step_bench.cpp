@@ -98,7 +98,7 @@ int run(int argc, char** argv) {
     int threads = 2;
     int late_vision_blocks = 2;
     int rank = 8;
-    bool low_memory = false;
+    bool f32_backward_weights = false;
     app.add_option("--variant", variant, "A, B or C")->check(CLI::IsMember({"A", "B", "C"}));
     app.add_option("--work-dir", work_dir, "Folder for the model, stage file and vision cache (reused)")->required();
     app.add_option("--data-dir", data_dir, "The benchmark data folder (slake/ inside)");
@@ -107,8 +107,9 @@ int run(int argc, char** argv) {
     app.add_option("--threads", threads, "CPU threads")->check(CLI::PositiveNumber);
     app.add_option("--late-vision-blocks", late_vision_blocks, "Variant C: adapted vision blocks");
     app.add_option("--rank", rank, "LoRA rank")->check(CLI::PositiveNumber);
-    app.add_flag("--low-memory", low_memory,
-                 "No F32 backward copies of the language model's weights (medvlm train's default)");
+    app.add_flag("--f32-backward-weights", f32_backward_weights,
+                 "F32 backward copies of the language model's quantized weights, as medvlm train's flag of the "
+                 "same name");
     CLI11_PARSE(app, argc, argv);
     spdlog::set_level(spdlog::level::warn);
 
@@ -133,7 +134,7 @@ int run(int argc, char** argv) {
     options.alpha = static_cast<float>(2 * rank);
     options.threads = threads;
     options.cache_dir = dir / "vision-cache";
-    options.f32_backward_weights = !low_memory;
+    options.f32_backward_weights = f32_backward_weights;
 
     // Every run computes its own cache, so the uncached cost per tile is
     // measured too.
@@ -180,7 +181,7 @@ int run(int argc, char** argv) {
         {"late_vision_blocks", options.late_vision_blocks},
         {"rank", rank},
         {"weights", "Q8_0"},
-        {"low_memory", low_memory},
+        {"f32_backward_weights", f32_backward_weights},
         {"threads", threads},
         {"hardware_threads", std::thread::hardware_concurrency()},
         {"tokens_per_step", static_cast<double>(tokens) / steps},
@@ -207,7 +208,7 @@ int run(int argc, char** argv) {
     // One row of the table in docs/benchmarks.md. train_step_bench.sh
     // prints the header.
     const std::string name = variant == "C" ? fmt::format("C (last {} blocks)", options.late_vision_blocks) : variant;
-    const std::string backward = low_memory ? "quantized (default)" : "F32 copies (`--f32-backward-weights`)";
+    const std::string backward = f32_backward_weights ? "F32 copies (`--f32-backward-weights`)" : "quantized (default)";
     fmt::print("| {} | {} | {:.1f} | {:.1f} | {:.0f} | {:.0f} | {:.0f} | {} | {:.1f} | {} | {:.1f} to {:.1f} |\n", name,
                backward, total / steps, total_cpu / steps,
                result.at("training_peak_mb").get<double>(), result.at("process_peak_mb").get<double>(),

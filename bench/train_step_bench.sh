@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the trainer benchmark for variants A, B and C, each in its own
-# process so each peak memory is its own, with and without --low-memory.
+# process so each peak memory is its own, with quantized backward weights
+# (the default) and with --f32-backward-weights.
 # Writes bench/results/train_step.jsonl (one JSON line per run) and
 # bench/results/train_step.md (the table for docs/benchmarks.md).
 #
@@ -23,11 +24,11 @@ mkdir -p "$work_dir" bench/results
     echo "| variant | backward weights | s/step | CPU s/step | training peak MB | process peak MB | tokens/step | tiles/step | s per uncached tile | threads | load average |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|"
 } > "$table"
-for memory in "" "--low-memory"; do
+for backward in "" "--f32-backward-weights"; do
     for variant in A B C; do
         # shellcheck disable=SC2086
         "$bench" --variant "$variant" --work-dir "$work_dir" --data-dir "${MEDVLM_SHARED_DATA:-../shared/data}" \
-            --out "$results" $memory "$@" >> "$table"
+            --out "$results" $backward "$@" >> "$table"
     done
 done
 cat "$table"

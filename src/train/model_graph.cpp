@@ -2,6 +2,7 @@
 
 #include <ggml.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.hpp"
@@ -11,6 +12,58 @@ namespace medvlm {
 namespace {
 
 std::string block_prefix(int layer) { return "v.blk." + std::to_string(layer) + "."; }
+
+// Softmax attention of a vision block. q, k and value are [head_dim, heads,
+// patches, tiles] and contiguous; the result has the same layout.
+//
+// A frozen block attends over every head and tile in one op. A trained block
+// cannot: ggml keeps each softmax output for the backward pass and builds
+// the score gradients at the same size. At SmolVLM's 1,024 patches a tile's
+// scores take 4 MiB per head, so one op over 12 heads and 2 tiles holds
+// 96 MiB per tensor. Chunks of heads within one tile keep each softmax but
+// let the allocator reuse the gradient buffers from chunk to chunk. ACC puts
+// the chunks together because CONCAT has no backward pass in ggml.
+// `chunk_bytes` is 0 for a frozen block.
+ggml_tensor* vision_attention(ggml_context* ctx, ggml_tensor* q, ggml_tensor* k, ggml_tensor* value,
+                              int64_t chunk_bytes) {
+    const int64_t head_dim = q->ne[0];
+    const int64_t heads = q->ne[1];
+    const int64_t patches = q->ne[2];
+    const int64_t tiles = q->ne[3];
+    const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
+    value = ggml_cont(ctx, ggml_permute(ctx, value, 1, 2, 0, 3));  // [patches, head_dim, heads, tiles]
+    const auto attend = [&](ggml_tensor* q_part, ggml_tensor* k_part, ggml_tensor* value_part) {
+        q_part = ggml_permute(ctx, q_part, 0, 2, 1, 3);  // [head_dim, patches, heads, tiles]
+        k_part = ggml_permute(ctx, k_part, 0, 2, 1, 3);
+        ggml_tensor* scores = ggml_mul_mat(ctx, k_part, q_part);  // [patches (keys), patches (queries), heads, tiles]
+        scores = ggml_soft_max_ext(ctx, scores, nullptr, scale, 0.0f);
+        ggml_tensor* attended = ggml_mul_mat(ctx, value_part, scores);  // [head_dim, patches, heads, tiles]
+        return ggml_permute(ctx, attended, 0, 2, 1, 3);                 // [head_dim, heads, patches, tiles]
+    };
+    if (chunk_bytes == 0) {
+        return ggml_cont(ctx, attend(q, k, value));
+    }
+
+    const int64_t scores_per_head = patches * patches * static_cast<int64_t>(sizeof(float));
+    const int64_t chunk_heads = std::clamp<int64_t>(chunk_bytes / scores_per_head, 1, heads);
+    ggml_tensor* result = ggml_fill(ctx, ggml_new_tensor_4d(ctx, GGML_TYPE_F32, head_dim, heads, patches, tiles), 0.0f);
+    for (int64_t tile = 0; tile < tiles; ++tile) {
+        for (int64_t first = 0; first < heads; first += chunk_heads) {
+            const int64_t count = std::min(chunk_heads, heads - first);
+            // q, k and the result share one layout; value is permuted, and
+            // its chunk is a contiguous block.
+            const size_t offset = tile * q->nb[3] + first * q->nb[1];
+            const auto part = [&](ggml_tensor* x) {
+                return ggml_view_4d(ctx, x, head_dim, count, patches, 1, x->nb[1], x->nb[2], x->nb[3], offset);
+            };
+            ggml_tensor* value_part = ggml_view_4d(ctx, value, patches, head_dim, count, 1, value->nb[1], value->nb[2],
+                                                   value->nb[3], tile * value->nb[3] + first * value->nb[2]);
+            result = ggml_acc(ctx, result, attend(part(q), part(k), value_part), result->nb[1], result->nb[2],
+                              result->nb[3], offset);
+        }
+    }
+    return result;
+}
 
 }  // namespace
 
@@ -45,6 +98,9 @@ ModelGraph::ModelGraph(const ModelConfig& config, const WeightFile& model, const
         throw InputError("--late-vision-blocks must be between 1 and the vision tower's " +
                          std::to_string(config.vision.n_layer) + " blocks for variant C, got " +
                          std::to_string(settings.late_vision_blocks));
+    }
+    if (settings.attention_chunk_bytes < 1) {
+        throw Error("the attention chunk size must be positive");
     }
 }
 
@@ -144,14 +200,7 @@ ggml_tensor* ModelGraph::vision_block(ggml_context* ctx, ggml_tensor* x, int lay
     ggml_tensor* q = ggml_reshape_4d(ctx, affine(cur, "attn_q"), head_dim, v.n_head, patches, tiles);
     ggml_tensor* k = ggml_reshape_4d(ctx, affine(cur, "attn_k"), head_dim, v.n_head, patches, tiles);
     ggml_tensor* value = ggml_reshape_4d(ctx, affine(cur, "attn_v"), head_dim, v.n_head, patches, tiles);
-
-    q = ggml_permute(ctx, q, 0, 2, 1, 3);                        // [head_dim, patches, heads, tiles]
-    k = ggml_permute(ctx, k, 0, 2, 1, 3);
-    value = ggml_cont(ctx, ggml_permute(ctx, value, 1, 2, 0, 3));  // [patches, head_dim, heads, tiles]
-    ggml_tensor* scores = ggml_mul_mat(ctx, k, q);                 // [patches (keys), patches (queries), heads, tiles]
-    scores = ggml_soft_max_ext(ctx, scores, nullptr, 1.0f / std::sqrt(static_cast<float>(head_dim)), 0.0f);
-    ggml_tensor* attended = ggml_mul_mat(ctx, value, scores);     // [head_dim, patches, heads, tiles]
-    attended = ggml_cont(ctx, ggml_permute(ctx, attended, 0, 2, 1, 3));
+    ggml_tensor* attended = vision_attention(ctx, q, k, value, trainable ? settings_.attention_chunk_bytes : 0);
     attended = ggml_reshape_2d(ctx, attended, v.n_embd, patches * tiles);
     x = ggml_add(ctx, affine(attended, "attn_out"), x);
 

@@ -70,7 +70,7 @@ TrainingSession::TrainingSession(const SessionOptions& options)
     lora_ = std::make_unique<LoraParameters>(lora_targets(config_, options), options.rank, options.alpha);
     lora_->initialize(options.seed);
     graph_ = std::make_unique<ModelGraph>(config_, model_, mmproj_, *lora_, backward_,
-                                          GraphSettings{options.variant, options.late_vision_blocks});
+                                          GraphSettings{options.variant, options.late_vision_blocks, options.attention_chunk_bytes});
 
     model_.load([](const std::string&) { return true; });
     load_trainable_weights();

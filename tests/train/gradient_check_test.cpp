@@ -58,10 +58,14 @@ TEST_P(GradientCheck, MatchesFiniteDifferences) {
     const Variant variant = GetParam();
     const auto dir = testing::make_temp_dir("gradient-check");
     const auto stage = testing::write_stage_file(dir / "stage.jsonl", testing::slake_train(1));
-    TrainingSession session(testing::tiny_session_options(variant, dir));
+    SessionOptions options = testing::tiny_session_options(variant, dir);
+    // One head per attention chunk, so that variant C's chunked attention
+    // (several heads and tiles at SmolVLM's shapes) is checked here too.
+    options.attention_chunk_bytes = 1;
+    TrainingSession session(options);
     const auto samples = session.prepare_samples(read_training_files({stage}).records);
     ASSERT_EQ(samples.size(), 1u);
-    ASSERT_FALSE(samples[0].tiles.empty());
+    ASSERT_GT(samples[0].tiles.size(), 1u);
     session.cache_vision(samples);
     randomize(session.lora());
 
@@ -105,6 +109,29 @@ TEST_P(GradientCheck, MatchesFiniteDifferences) {
                 << name << "[" << index << "]";
         }
     }
+}
+
+// Chunking the attention of the adapted vision blocks changes which buffers
+// the allocator can reuse, not what is computed: each score is the same dot
+// product, so the loss, logits and gradients agree to the last bit.
+TEST(AttentionChunks, ResultsDoNotDependOnChunkSize) {
+    const auto dir = testing::make_temp_dir("attention-chunks");
+    const auto stage = testing::write_stage_file(dir / "stage.jsonl", testing::slake_train(1));
+    const auto run = [&](int64_t chunk_bytes) {
+        SessionOptions options = testing::tiny_session_options(Variant::C, dir);
+        options.attention_chunk_bytes = chunk_bytes;
+        TrainingSession session(options);
+        const auto samples = session.prepare_samples(read_training_files({stage}).records);
+        session.cache_vision(samples);
+        randomize(session.lora());
+        return std::make_pair(session.forward(samples[0]), session.loss_and_gradients(samples[0]));
+    };
+    const auto [whole_forward, whole] = run(int64_t{1} << 40);
+    const auto [chunked_forward, chunked] = run(1);
+    EXPECT_EQ(chunked.loss, whole.loss);
+    EXPECT_EQ(chunked_forward.logits, whole_forward.logits);
+    EXPECT_EQ(chunked_forward.tile_embeddings, whole_forward.tile_embeddings);
+    EXPECT_EQ(chunked.gradients, whole.gradients);
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, GradientCheck, ::testing::Values(Variant::A, Variant::B, Variant::C),
