@@ -207,7 +207,9 @@ int run(int argc, char** argv) {
 
     // One row of the table in docs/benchmarks.md. train_step_bench.sh
     // prints the header.
-    const std::string name = variant == "C" ? fmt::format("C (last {} blocks)", options.late_vision_blocks) : variant;
+    const std::string blocks =
+        options.late_vision_blocks == 1 ? "block" : fmt::format("{} blocks", options.late_vision_blocks);
+    const std::string name = variant == "C" ? fmt::format("C (last {})", blocks) : variant;
     const std::string backward = f32_backward_weights ? "F32 copies (`--f32-backward-weights`)" : "quantized (default)";
     fmt::print("| {} | {} | {:.1f} | {:.1f} | {:.0f} | {:.0f} | {:.0f} | {} | {:.1f} | {} | {:.1f} to {:.1f} |\n", name,
                backward, total / steps, total_cpu / steps,

@@ -31,4 +31,9 @@ for backward in "" "--f32-backward-weights"; do
             --out "$results" $backward "$@" >> "$table"
     done
 done
+# Variant C with one adapted vision block instead of two: each adapted
+# block keeps its attention and FFN activations for the backward pass.
+# shellcheck disable=SC2086
+"$bench" --variant C --late-vision-blocks 1 --work-dir "$work_dir" --data-dir "${MEDVLM_SHARED_DATA:-../shared/data}" \
+    --out "$results" "$@" >> "$table"
 cat "$table"

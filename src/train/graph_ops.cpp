@@ -15,11 +15,22 @@ ggml_tensor* layer_norm_differentiable(ggml_context* ctx, ggml_tensor* x, float 
 }
 
 ggml_tensor* gelu_differentiable(ggml_context* ctx, ggml_tensor* x) {
-    constexpr float kCubicCoefficient = 0.044715f;
+    constexpr float kCubic = 0.044715f;
     constexpr float kSqrtTwoOverPi = 0.79788456080286535587989211986876f;
-    constexpr float kTwice = 2.0f * kSqrtTwoOverPi;
-    ggml_tensor* k = ggml_scale_bias(ctx, ggml_sqr(ctx, x), kTwice * kCubicCoefficient, kTwice);
-    return ggml_div(ctx, ggml_silu(ctx, ggml_mul(ctx, x, k)), k);
+    // None of these ops needs a backward pass: stop_gradient cuts them off.
+    ggml_tensor* square = ggml_sqr(ctx, x);
+    ggml_tensor* u = ggml_scale(ctx, ggml_mul(ctx, x, ggml_scale_bias(ctx, square, kCubic, 1.0f)), kSqrtTwoOverPi);
+    ggml_tensor* half_one_plus_tanh = ggml_scale_bias(ctx, ggml_tanh(ctx, u), 0.5f, 0.5f);
+    ggml_tensor* value = ggml_mul(ctx, x, half_one_plus_tanh);
+    // d/dx = (1 + tanh u) / 2 + x / 2 (1 - tanh^2 u) du/dx, du/dx = c (1 + 3 a x^2);
+    // 1 - tanh^2 u = 4 h (1 - h) with h = (1 + tanh u) / 2.
+    ggml_tensor* sech_squared =
+        ggml_scale(ctx, ggml_mul(ctx, half_one_plus_tanh, ggml_scale_bias(ctx, half_one_plus_tanh, -1.0f, 1.0f)), 4.0f);
+    ggml_tensor* du_dx = ggml_scale_bias(ctx, square, 3.0f * kCubic * kSqrtTwoOverPi, kSqrtTwoOverPi);
+    ggml_tensor* slope = ggml_add(
+        ctx, half_one_plus_tanh, ggml_mul(ctx, ggml_scale(ctx, x, 0.5f), ggml_mul(ctx, sech_squared, du_dx)));
+    ggml_tensor* linear_part = ggml_mul(ctx, x, stop_gradient(ctx, slope));
+    return ggml_add(ctx, linear_part, stop_gradient(ctx, ggml_sub(ctx, value, linear_part)));
 }
 
 ggml_tensor* stop_gradient(ggml_context* ctx, ggml_tensor* x) {

@@ -19,7 +19,7 @@ std::string block_prefix(int layer) { return "v.blk." + std::to_string(layer) + 
 // A frozen block attends over every head and tile in one op. A trained block
 // cannot: ggml keeps each softmax output for the backward pass and builds
 // the score gradients at the same size. At SmolVLM's 1,024 patches a tile's
-// scores take 4 MiB per head, so one op over 12 heads and 2 tiles holds
+// scores take 4 MiB per head, so one op over 12 heads and 2 tiles needs
 // 96 MiB per tensor. Chunks of heads within one tile keep each softmax but
 // let the allocator reuse the gradient buffers from chunk to chunk. ACC puts
 // the chunks together because CONCAT has no backward pass in ggml.
@@ -100,7 +100,8 @@ ModelGraph::ModelGraph(const ModelConfig& config, const WeightFile& model, const
                          std::to_string(settings.late_vision_blocks));
     }
     if (settings.attention_chunk_bytes < 1) {
-        throw Error("the attention chunk size must be positive");
+        throw Error("invalid attention chunk size " + std::to_string(settings.attention_chunk_bytes) +
+                    " bytes; it must be positive");
     }
 }
 
