@@ -17,13 +17,13 @@ ggml_tensor* layer_norm_differentiable(ggml_context* ctx, ggml_tensor* x, float 
 ggml_tensor* gelu_differentiable(ggml_context* ctx, ggml_tensor* x) {
     constexpr float kCubic = 0.044715f;
     constexpr float kSqrtTwoOverPi = 0.79788456080286535587989211986876f;
-    // None of these ops needs a backward pass: stop_gradient cuts them off.
+    // stop_gradient below keeps these ops out of the backward pass.
     ggml_tensor* square = ggml_sqr(ctx, x);
     ggml_tensor* u = ggml_scale(ctx, ggml_mul(ctx, x, ggml_scale_bias(ctx, square, kCubic, 1.0f)), kSqrtTwoOverPi);
     ggml_tensor* half_one_plus_tanh = ggml_scale_bias(ctx, ggml_tanh(ctx, u), 0.5f, 0.5f);
     ggml_tensor* value = ggml_mul(ctx, x, half_one_plus_tanh);
-    // d/dx = (1 + tanh u) / 2 + x / 2 (1 - tanh^2 u) du/dx, du/dx = c (1 + 3 a x^2);
-    // 1 - tanh^2 u = 4 h (1 - h) with h = (1 + tanh u) / 2.
+    // d/dx = h + x / 2 (1 - tanh^2 u) du/dx with h = (1 + tanh u) / 2,
+    // du/dx = c (1 + 3 a x^2) and 1 - tanh^2 u = 4 h (1 - h).
     ggml_tensor* sech_squared =
         ggml_scale(ctx, ggml_mul(ctx, half_one_plus_tanh, ggml_scale_bias(ctx, half_one_plus_tanh, -1.0f, 1.0f)), 4.0f);
     ggml_tensor* du_dx = ggml_scale_bias(ctx, square, 3.0f * kCubic * kSqrtTwoOverPi, kSqrtTwoOverPi);

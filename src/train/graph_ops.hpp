@@ -21,15 +21,14 @@ struct LoraPair;
 // operand.
 [[nodiscard]] ggml_tensor* layer_norm_differentiable(ggml_context* ctx, ggml_tensor* x, float eps);
 
-// GELU with the tanh approximation (the formula behind ggml_gelu),
-// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), for layers whose input
-// needs a gradient. ggml has no backward pass for TANH, and composing GELU
-// from ops that have one keeps four activations of the FFN's width for the
-// backward pass. Here the value and its derivative d are computed behind
-// stop_gradient, and the result is x * d + (value - x * d) with only x * d
-// differentiable. It has the same value (to one rounding) and gradient d,
-// and the backward pass keeps only d. ggml_gelu on the CPU reads an fp16 table, so the two differ
-// by up to about 1e-3 relative; only trainable vision blocks use this one.
+// GELU with the tanh approximation, 0.5 x (1 + tanh(sqrt(2/pi) (x +
+// 0.044715 x^3))), for layers whose input needs a gradient. ggml has no
+// backward pass for TANH, and a GELU built from ops that have one keeps four
+// activations for the backward pass. This one computes the value and its
+// derivative d behind stop_gradient and returns x * d + (value - x * d),
+// where only x * d is differentiable, so the backward pass keeps only d.
+// ggml_gelu on the CPU reads an fp16 table, so the two differ by up to about
+// 1e-3 relative. Only trainable vision blocks use this one.
 [[nodiscard]] ggml_tensor* gelu_differentiable(ggml_context* ctx, ggml_tensor* x);
 
 // x's values, treated as a constant by ggml's backward pass. ggml has no

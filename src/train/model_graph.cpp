@@ -13,17 +13,18 @@ namespace {
 
 std::string block_prefix(int layer) { return "v.blk." + std::to_string(layer) + "."; }
 
-// Softmax attention of a vision block. q, k and value are [head_dim, heads,
-// patches, tiles] and contiguous; the result has the same layout.
+// Computes the softmax attention of a vision block. q, k and value are
+// contiguous [head_dim, heads, patches, tiles] tensors, and so is the result.
 //
-// A frozen block attends over every head and tile in one op. A trained block
-// cannot: ggml keeps each softmax output for the backward pass and builds
-// the score gradients at the same size. At SmolVLM's 1,024 patches a tile's
-// scores take 4 MiB per head, so one op over 12 heads and 2 tiles needs
-// 96 MiB per tensor. Chunks of heads within one tile keep each softmax but
-// let the allocator reuse the gradient buffers from chunk to chunk. ACC puts
-// the chunks together because CONCAT has no backward pass in ggml.
-// `chunk_bytes` is 0 for a frozen block.
+// A frozen block (`chunk_bytes` 0) attends over every head and tile in one
+// op. In a trained block ggml keeps each softmax output for the backward
+// pass and builds score gradients of the same size. At SmolVLM's 1,024
+// patches a tile's scores take 4 MiB per head, so one op over 12 heads and
+// 2 tiles needs 96 MiB per tensor. Chunks of heads within one tile let the
+// allocator reuse the gradient buffers from chunk to chunk. ACC joins the
+// chunks because CONCAT has no backward pass in ggml.
+// NOTE: at SmolVLM-256M shapes chunking left the measured peak unchanged,
+// because the kept softmax outputs are the same size either way.
 ggml_tensor* vision_attention(ggml_context* ctx, ggml_tensor* q, ggml_tensor* k, ggml_tensor* value,
                               int64_t chunk_bytes) {
     const int64_t head_dim = q->ne[0];
@@ -50,8 +51,8 @@ ggml_tensor* vision_attention(ggml_context* ctx, ggml_tensor* q, ggml_tensor* k,
     for (int64_t tile = 0; tile < tiles; ++tile) {
         for (int64_t first = 0; first < heads; first += chunk_heads) {
             const int64_t count = std::min(chunk_heads, heads - first);
-            // q, k and the result share one layout; value is permuted, and
-            // its chunk is a contiguous block.
+            // q, k and the result share one layout. value is permuted, so its
+            // chunk is one contiguous block.
             const size_t offset = tile * q->nb[3] + first * q->nb[1];
             const auto part = [&](ggml_tensor* x) {
                 return ggml_view_4d(ctx, x, head_dim, count, patches, 1, x->nb[1], x->nb[2], x->nb[3], offset);

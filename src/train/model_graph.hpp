@@ -38,9 +38,9 @@ enum class VisionCut { ProjectorOutput, TowerOutput, BlockInput };
 struct GraphSettings {
     Variant variant = Variant::A;
     int late_vision_blocks = 0;  // C only: how many final vision blocks carry LoRA
-    // C only: a trained vision block attends in chunks of heads whose scores
-    // take at most this many bytes (at least one head per chunk). Smaller
-    // chunks lower peak memory; see vision_attention in model_graph.cpp.
+    // C only: maximum bytes of attention scores per chunk of heads in a
+    // trained vision block, with at least one head per chunk. See
+    // vision_attention in model_graph.cpp for what chunking saves.
     int64_t attention_chunk_bytes = int64_t{16} << 20;
 };
 

@@ -69,8 +69,8 @@ TrainingSession::TrainingSession(const SessionOptions& options)
     threads_ = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     lora_ = std::make_unique<LoraParameters>(lora_targets(config_, options), options.rank, options.alpha);
     lora_->initialize(options.seed);
-    graph_ = std::make_unique<ModelGraph>(config_, model_, mmproj_, *lora_, backward_,
-                                          GraphSettings{options.variant, options.late_vision_blocks, options.attention_chunk_bytes});
+    const GraphSettings settings{options.variant, options.late_vision_blocks, options.attention_chunk_bytes};
+    graph_ = std::make_unique<ModelGraph>(config_, model_, mmproj_, *lora_, backward_, settings);
 
     model_.load([](const std::string&) { return true; });
     load_trainable_weights();

@@ -46,7 +46,7 @@ struct SessionOptions {
     // backward pass (see backward_weights.hpp): faster steps for 4 bytes per
     // weight. The adapted vision blocks' copies are always kept.
     bool f32_backward_weights = true;
-    // Variant C: the most bytes of attention scores per chunk in the adapted
+    // Variant C: maximum bytes of attention scores per chunk in the adapted
     // vision blocks (GraphSettings::attention_chunk_bytes).
     int64_t attention_chunk_bytes = GraphSettings{}.attention_chunk_bytes;
 };

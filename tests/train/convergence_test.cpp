@@ -25,10 +25,10 @@ constexpr float kLearningRate = 3e-3f;
 // near 0.85 however long training runs (measured over 100 epochs at
 // learning rates 2e-3 to 5e-3). Untrained, it is about 5.2.
 constexpr double kTargetLoss = 1.1;
-// With a constant learning rate the loss oscillates around that floor: at
-// the end of epochs 40, 50, 60 and 80 one variant measured 0.98, 1.12,
-// 0.96 and 1.36. The test therefore takes the lowest end-of-epoch loss over
-// the last kWatchedEpochs epochs.
+// With a constant learning rate the loss oscillates around that floor. At
+// the end of epochs 40, 50, 60 and 80 variant C measured 0.98, 1.12, 0.96
+// and 1.36, so the test takes the lowest end-of-epoch loss of the last
+// kWatchedEpochs epochs.
 constexpr int kWatchedEpochs = 20;
 
 double mean_loss(TrainingSession& session, const std::vector<TokenizedSample>& samples) {

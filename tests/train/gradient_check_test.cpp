@@ -8,10 +8,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "core/random.hpp"
-#include "train/graph_ops.hpp"
 #include "support/test_support.hpp"
+#include "train/graph_ops.hpp"
 #include "train/train_test_data.hpp"
 
 namespace medvlm {
@@ -61,8 +62,7 @@ TEST_P(GradientCheck, MatchesFiniteDifferences) {
     const auto dir = testing::make_temp_dir("gradient-check");
     const auto stage = testing::write_stage_file(dir / "stage.jsonl", testing::slake_train(1));
     SessionOptions options = testing::tiny_session_options(variant, dir);
-    // One head per attention chunk, so that variant C's chunked attention
-    // (several heads and tiles at SmolVLM's shapes) is checked here too.
+    // One head per chunk, so variant C's chunked attention is checked too.
     options.attention_chunk_bytes = 1;
     TrainingSession session(options);
     const auto samples = session.prepare_samples(read_training_files({stage}).records);
@@ -113,14 +113,14 @@ TEST_P(GradientCheck, MatchesFiniteDifferences) {
     }
 }
 
-// The trainable GELU's value and ggml's gradient of it, against the tanh
-// formula and its derivative in double precision, on inputs across the
-// range where the derivative changes most. The float32 ops round at about
-// 1e-7 relative (an estimate), so 1e-5 still catches a wrong constant or term.
+// Compares the trainable GELU's value and ggml's gradient of it with the
+// formula and its derivative in double precision, over [-6, 6]. Float32
+// rounding is near 1e-7 relative (an estimate), so 1e-5 catches a wrong term.
 TEST(TrainableGelu, ValueAndGradientMatchFormula) {
     ggml_init_params params{16 * 1024 * 1024, nullptr, false};
-    ggml_context* ctx = ggml_init(params);
-    ASSERT_NE(ctx, nullptr);
+    const std::unique_ptr<ggml_context, decltype(&ggml_free)> context(ggml_init(params), &ggml_free);
+    ASSERT_NE(context, nullptr);
+    ggml_context* ctx = context.get();
     constexpr int64_t kCount = 801;
     ggml_tensor* x = ggml_new_tensor_1d(ctx, GGML_TYPE_F32, kCount);
     ggml_set_param(x);
@@ -150,7 +150,6 @@ TEST(TrainableGelu, ValueAndGradientMatchFormula) {
         EXPECT_NEAR(ggml_get_f32_1d(y, static_cast<int>(i)), value, 1e-5 * (1.0 + std::fabs(value))) << "x = " << v;
         EXPECT_NEAR(ggml_get_f32_1d(gradient, static_cast<int>(i)), slope, 1e-5) << "x = " << v;
     }
-    ggml_free(ctx);
 }
 
 // Chunking the attention of the adapted vision blocks changes which buffers
