@@ -193,6 +193,35 @@ nlohmann::json run_counts(const fs::path& run_dir) {
     return {{"work", summary.at("work")}, {"completeness", summary.at("completeness")}};
 }
 
+// Sums the engine's prompt, encoder and generation times over a run's
+// predictions.jsonl. With one sequence (method 2) the parts add up to the
+// engine's share of the wall time. With several, a shared batch counts
+// once for each call in it.
+nlohmann::json engine_costs(const fs::path& predictions) {
+    std::istringstream lines(read_file(predictions));
+    double prompt_eval_ms = 0;
+    double image_encode_ms = 0;
+    double generate_ms = 0;
+    std::string line;
+    size_t line_number = 0;
+    while (std::getline(lines, line)) {
+        ++line_number;
+        if (line.empty()) {
+            continue;
+        }
+        try {
+            const auto timings = nlohmann::json::parse(line).at("timings_ms");
+            prompt_eval_ms += timings.at("prompt_eval").get<double>();
+            image_encode_ms += timings.at("image_encode").get<double>();
+            generate_ms += timings.at("generate").get<double>();
+        } catch (const nlohmann::json::exception& e) {
+            throw InputError(predictions.string() + " line " + std::to_string(line_number) +
+                             ": no readable timings_ms (" + e.what() + "); run the method again");
+        }
+    }
+    return {{"prompt_eval_ms", prompt_eval_ms}, {"image_encode_ms", image_encode_ms}, {"generate_ms", generate_ms}};
+}
+
 nlohmann::json measure_medvlm(const BenchOptions& options, const ModelFiles& model, const Workload& workload,
                               const fs::path& run_dir, const std::vector<std::string>& method_flags) {
     std::vector<std::string> arguments = {options.medvlm.string(), "eval"};
@@ -209,6 +238,9 @@ nlohmann::json measure_medvlm(const BenchOptions& options, const ModelFiles& mod
                                {"exit_code", result.exit_code}};
     if (fs::exists(run_dir / "summary.json")) {
         measured.update(run_counts(run_dir));
+    }
+    if (fs::exists(run_dir / "predictions.jsonl")) {
+        measured["engine_costs"] = engine_costs(run_dir / "predictions.jsonl");
     }
     return measured;
 }
@@ -526,6 +558,62 @@ nlohmann::json evaluated_tokens(int method, const nlohmann::json& measured) {
     return nullptr;
 }
 
+// Estimates the least time any caching could bring a run to: the minimum
+// prompt tokens and image encodes at the per-token and per-encode costs
+// that the uncached run (2) measured. Generation, loading and reporting
+// count as free. Late prompt tokens attend to more cells and cost more than
+// early ones, and the minimum is mostly late tokens, so the bound is
+// generous. Null when (2) or its costs are missing.
+nlohmann::json cache_lower_bound_s(const nlohmann::json& entry) {
+    const auto& methods = entry.at("methods");
+    if (!methods.contains("2") || !methods.at("2").contains("engine_costs") || !methods.at("2").contains("work") ||
+        !entry.contains("prompt_tokens_minimum")) {
+        return nullptr;
+    }
+    const auto& costs = methods.at("2").at("engine_costs");
+    const auto& work = methods.at("2").at("work");
+    const auto tokens = work.at("prompt_tokens_evaluated").get<double>();
+    const auto encodes = work.at("image_encodes").get<double>();
+    if (tokens <= 0) {
+        return nullptr;
+    }
+    const double per_token_ms = costs.at("prompt_eval_ms").get<double>() / tokens;
+    const double per_encode_ms = encodes > 0 ? costs.at("image_encode_ms").get<double>() / encodes : 0.0;
+    return (entry.at("prompt_tokens_minimum").get<double>() * per_token_ms +
+            entry.at("image_encodes_minimum").get<double>() * per_encode_ms) /
+           1000.0;
+}
+
+std::string render_lower_bound(const nlohmann::json& entry) {
+    const nlohmann::json bound = cache_lower_bound_s(entry);
+    if (bound.is_null() || bound.get<double>() <= 0) {
+        return "";
+    }
+    const auto& methods = entry.at("methods");
+    const auto& naive = methods.at("2");
+    const auto& costs = naive.at("engine_costs");
+    const double lower = bound.get<double>();
+    const double per_token_ms = costs.at("prompt_eval_ms").get<double>() /
+                                naive.at("work").at("prompt_tokens_evaluated").get<double>();
+    const auto encodes = naive.at("work").at("image_encodes").get<double>();
+    std::string out = fmt::format(
+        "Lower bound for any cache: {:.1f} s, the minimum work at the costs (2) measured ({:.2f} ms per prompt "
+        "token{}), with generation, model loading and reports counted as free. No cache can make this workload "
+        "more than {:.2f}x faster than (2)",
+        lower, per_token_ms,
+        encodes > 0 ? fmt::format(", {:.2f} s per image encode", costs.at("image_encode_ms").get<double>() / encodes / 1000.0)
+                    : "",
+        naive.at("wall_s").get<double>() / lower);
+    if (methods.contains("3")) {
+        out += fmt::format(" or {:.2f}x faster than (3)", methods.at("3").at("wall_s").get<double>() / lower);
+    }
+    out += ".";
+    if (methods.contains("1")) {
+        out += fmt::format(" (1) took {:.2f}x the lower bound.", methods.at("1").at("wall_s").get<double>() / lower);
+    }
+    return out + "\n\n";
+}
+
 std::string render_table(const nlohmann::json& results) {
     std::string out;
     for (const auto& entry : results.at("runs")) {
@@ -570,8 +658,28 @@ std::string render_table(const nlohmann::json& results) {
                            results.at("machine").at("parallel").get<int>(), results.at("ctx_size").get<int>(),
                            entry.at("model_files_mb").get<double>() + entry.at("kv_cache_mb").get<double>(),
                            1.5 * (entry.at("model_files_mb").get<double>() + entry.at("kv_cache_mb").get<double>()));
+        out += render_lower_bound(entry);
     }
     return out;
+}
+
+// Reads engine_costs from the runs still under OUT/work into results
+// written before the bench recorded them. Returns whether any were added.
+bool add_missing_engine_costs(nlohmann::json& results, const fs::path& out_dir) {
+    bool added = false;
+    for (auto& entry : results.at("runs")) {
+        const fs::path runs = out_dir / "work" / "runs" /
+                              (entry.at("model").get<std::string>() + "-" + entry.at("workload").get<std::string>());
+        for (const auto& [key, folder] : {std::pair{"1", "cached"}, std::pair{"2", "naive"}}) {
+            auto& methods = entry.at("methods");
+            const fs::path predictions = runs / folder / "predictions.jsonl";
+            if (methods.contains(key) && !methods.at(key).contains("engine_costs") && fs::exists(predictions)) {
+                methods.at(key)["engine_costs"] = engine_costs(predictions);
+                added = true;
+            }
+        }
+    }
+    return added;
 }
 
 // The KV cache medvlm allocates: per sequence, per layer, keys and values
@@ -665,11 +773,20 @@ int main(int argc, char** argv) {
     app.add_option("--stand-in-size", options.stand_in_size, "Width and height of the MedXpertQA-MM stand-in images");
     bool render_only = false;
     app.add_flag("--render-only", render_only,
-                 "Write OUT/throughput.md again from OUT/throughput.json and run nothing");
+                 "Write OUT/throughput.md again from OUT/throughput.json (adding the engine's time split from "
+                 "the runs under OUT/work when the JSON lacks it) and run nothing");
     CLI11_PARSE(app, argc, argv);
     if (render_only) {
-        const auto results = medvlm::read_json_file(std::filesystem::path(out_dir) / "throughput.json");
-        medvlm::write_file_atomic(std::filesystem::path(out_dir) / "throughput.md", medvlm::render_table(results));
+        try {
+            auto results = medvlm::read_json_file(std::filesystem::path(out_dir) / "throughput.json");
+            if (medvlm::add_missing_engine_costs(results, out_dir)) {
+                medvlm::write_json_atomic(std::filesystem::path(out_dir) / "throughput.json", results);
+            }
+            medvlm::write_file_atomic(std::filesystem::path(out_dir) / "throughput.md", medvlm::render_table(results));
+        } catch (const std::exception& e) {
+            std::cerr << "throughput bench failed: " << e.what() << "\n";
+            return 1;
+        }
         return 0;
     }
     if (data_dir.empty() || medvlm_binary.empty() || llama_bin.empty()) {
