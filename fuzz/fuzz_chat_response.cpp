@@ -11,16 +11,9 @@
 #include <string>
 
 #include "engine/openai_messages.hpp"
+#include "fuzz_check.hpp"
 
-namespace {
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
-
-}  // namespace
+using medvlm::fuzzing::check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0) {

@@ -11,17 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.hpp"
 #include "scoring/choice_extractor.hpp"
 
-namespace {
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
-
-}  // namespace
+using medvlm::fuzzing::check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -10,17 +10,10 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.hpp"
 #include "scoring/normalize.hpp"
 
-namespace {
-
-void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
-
-}  // namespace
+using medvlm::fuzzing::check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0) {

@@ -12,14 +12,9 @@
 
 #include "core/error.hpp"
 #include "data/loaders.hpp"
+#include "fuzz_check.hpp"
 
 namespace medvlm::fuzzing {
-
-inline void check(bool condition) {
-    if (!condition) {
-        std::abort();
-    }
-}
 
 // Small limits, so the fuzzer reaches the limit checks with short inputs.
 inline ParseOptions fuzz_parse_options(bool skip_invalid) {

@@ -7,24 +7,13 @@
 #include "core/files.hpp"
 #include "core/text.hpp"
 #include "core/version.hpp"
+#include "report/markdown_format.hpp"
 
 namespace medvlm {
 namespace {
 
 // Table cells hold user text: pipes and line breaks would break the table.
-std::string cell(std::string_view text) {
-    std::string out;
-    for (const char c : excerpt(text, 100)) {
-        if (c == '|') {
-            out += "\\|";
-        } else if (c == '\n' || c == '\r') {
-            out += ' ';
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
+std::string cell(std::string_view text) { return markdown_cell(excerpt(text, 100)); }
 
 std::string fraction(size_t part, size_t whole) {
     if (whole == 0) {

@@ -7,14 +7,6 @@
 namespace medvlm {
 namespace {
 
-std::string cell(const std::string& text) {
-    std::string out;
-    for (const char c : text) {
-        out += c == '|' ? std::string("\\|") : std::string(1, c);
-    }
-    return out;
-}
-
 bool has_pairs(const DeltaRow& row) { return !row.paired.is_null() && row.paired.at("pairs").get<int64_t>() > 0; }
 
 }  // namespace
@@ -70,8 +62,8 @@ std::string render_delta_table(const std::vector<DeltaRow>& rows) {
     for (const auto& row : rows) {
         const std::string pairs = has_pairs(row) ? fmt::format(" (n={})", row.paired.at("pairs").get<int64_t>())
                                                  : " (no pairs)";
-        out += fmt::format("| {}{} | {} | {} | {} | {} |\n", cell(row.comparison), pairs, delta_text(row),
-                           delta_interval_text(row), mcnemar_text(row.paired), cell(delta_meaning(row)));
+        out += fmt::format("| {}{} | {} | {} | {} | {} |\n", markdown_cell(row.comparison), pairs, delta_text(row),
+                           delta_interval_text(row), mcnemar_text(row.paired), markdown_cell(delta_meaning(row)));
     }
     return out;
 }

@@ -24,4 +24,18 @@ std::string difference_interval_text(const nlohmann::json& interval) {
                        100.0 * interval.at("upper").get<double>());
 }
 
+std::string markdown_cell(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == '|') {
+            out += "\\|";
+        } else if (c == '\n' || c == '\r') {
+            out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 }  // namespace medvlm

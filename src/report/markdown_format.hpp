@@ -1,7 +1,8 @@
 #pragma once
-// Number formatting shared by the Markdown and HTML reports.
+// Number and text formatting shared by the Markdown and HTML reports.
 
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -18,5 +19,10 @@ namespace medvlm {
 
 // {"lower": -0.05, "upper": 0.1} -> "-5.0 to +10.0 pts"; null -> "n/a".
 [[nodiscard]] std::string difference_interval_text(const nlohmann::json& interval);
+
+// Escapes text for a Markdown table cell or list item, which cannot contain
+// '|' or line breaks: '|' gets a backslash and each line break becomes a
+// space.
+[[nodiscard]] std::string markdown_cell(std::string_view text);
 
 }  // namespace medvlm

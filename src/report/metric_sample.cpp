@@ -27,15 +27,19 @@ bool single_cluster(const std::vector<std::string>& clusters) {
     return !clusters.empty() && std::set<std::string>(clusters.begin(), clusters.end()).size() < 2;
 }
 
-// Writes "ci95" (and "ci95_unavailable" when there is none) for a bootstrap.
-void add_bootstrap_interval(const BootstrapResult* result, const std::string& unit, nlohmann::json& out) {
-    if (result == nullptr) {
+// Writes "ci95" from a bootstrap of the sample's mean over its clusters,
+// or a null "ci95" and "ci95_unavailable" when there is only one cluster.
+void add_cluster_bootstrap_interval(const MetricSample& sample, const StatisticsContext& statistics,
+                                    nlohmann::json& out) {
+    const auto clusters = statistics.clusters_for(sample.ids);
+    if (single_cluster(clusters)) {
         out["ci95"] = nullptr;
         out["ci95_unavailable"] = kSingleImage;
         return;
     }
-    nlohmann::json interval = result->interval_json();
-    interval["resampling_unit"] = unit;
+    const BootstrapResult result = bootstrap_mean(sample.values, clusters, statistics.bootstrap());
+    nlohmann::json interval = result.interval_json();
+    interval["resampling_unit"] = statistics.unit_for(sample.ids);
     out["ci95"] = interval;
 }
 
@@ -53,13 +57,7 @@ nlohmann::json proportion_json(const MetricSample& sample, const StatisticsConte
         out["ci95"] = wilson_ci(correct, n, statistics.level()).to_json();
         return out;
     }
-    const auto clusters = statistics.clusters_for(sample.ids);
-    if (single_cluster(clusters)) {
-        add_bootstrap_interval(nullptr, "", out);
-        return out;
-    }
-    const BootstrapResult result = bootstrap_mean(sample.values, clusters, statistics.bootstrap());
-    add_bootstrap_interval(&result, statistics.unit_for(sample.ids), out);
+    add_cluster_bootstrap_interval(sample, statistics, out);
     return out;
 }
 
@@ -69,13 +67,7 @@ nlohmann::json mean_json(const MetricSample& sample, const StatisticsContext& st
         out["ci95"] = nullptr;
         return out;
     }
-    const auto clusters = statistics.clusters_for(sample.ids);
-    if (single_cluster(clusters)) {
-        add_bootstrap_interval(nullptr, "", out);
-        return out;
-    }
-    const BootstrapResult result = bootstrap_mean(sample.values, clusters, statistics.bootstrap());
-    add_bootstrap_interval(&result, statistics.unit_for(sample.ids), out);
+    add_cluster_bootstrap_interval(sample, statistics, out);
     return out;
 }
 

@@ -21,20 +21,6 @@ const std::vector<std::pair<std::string, bool>> kComparedMetrics = {
 // short-answer metric is a proportion.
 bool is_proportion_metric(const std::string& metric) { return metric.find("token_") == std::string::npos; }
 
-std::string cell(const std::string& text) {
-    std::string out;
-    for (const char c : text) {
-        if (c == '|') {
-            out += "\\|";
-        } else if (c == '\n' || c == '\r') {
-            out += ' ';
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 std::vector<std::string> run_modes(const nlohmann::json& manifest) {
     return manifest.at("protocol").at("modes").get<std::vector<std::string>>();
 }
@@ -232,8 +218,8 @@ std::string render_model_card_markdown(const ModelCard& card) {
     }
     out += "| Benchmark | Mode | Score | 95 % CI | Interpretation |\n|---|---|---:|---|---|\n";
     for (const auto& row : card.rows) {
-        out += fmt::format("| {} | {} | {} | {} | {} |\n", cell(row.benchmark), cell(row.mode), cell(row.score),
-                           cell(row.interval), cell(row.interpretation));
+        out += fmt::format("| {} | {} | {} | {} | {} |\n", markdown_cell(row.benchmark), markdown_cell(row.mode),
+                           markdown_cell(row.score), markdown_cell(row.interval), markdown_cell(row.interpretation));
     }
     out += "\n" + card.telemetry + "\n\n";
     return out;

@@ -57,21 +57,6 @@ std::string accuracy_cell(const nlohmann::json& count) {
     return n == 0 ? "n/a (0)" : fmt::format("{} ({})", percent(count.at("accuracy").get<double>()), n);
 }
 
-// Markdown table cells and list items cannot contain '|' or line breaks.
-std::string table_text(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '|') {
-            out += "\\|";
-        } else if (c == '\n' || c == '\r') {
-            out += ' ';
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 void write_interpretation(const nlohmann::json& summary, std::string& out) {
     out += "## Results\n\n";
     out += "Score is the accuracy on the original option order. Every finding is " +
@@ -245,7 +230,7 @@ void write_image_canary(const nlohmann::json& manifest, const nlohmann::json& su
         for (size_t i = 0; i < replies.size() && i < kCanaryRepliesShown; ++i) {
             out += fmt::format("  - `{}` (rotation {}): \"{}\"\n", replies[i].at("id").get<std::string>(),
                                replies[i].at("rotation").get<int>(),
-                               table_text(replies[i].at("reply").get<std::string>()));
+                               markdown_cell(replies[i].at("reply").get<std::string>()));
         }
         if (replies.size() > kCanaryRepliesShown) {
             out += fmt::format("  - and {} more in summary.json\n", replies.size() - kCanaryRepliesShown);
@@ -274,7 +259,7 @@ void write_slices(const nlohmann::json& manifest, const nlohmann::json& summary,
         }
         out += " Image gain | Shuffled-image gap |\n" + rule + "---:|---:|\n";
         for (const auto& [value, row] : table.items()) {
-            out += "| " + table_text(value) + " | " + std::to_string(row.at("rows").get<int64_t>()) + " |";
+            out += "| " + markdown_cell(value) + " | " + std::to_string(row.at("rows").get<int64_t>()) + " |";
             for (const auto& mode : modes) {
                 out += " " + accuracy_cell(row.at("modes").at(mode)) + " |";
             }

@@ -29,24 +29,6 @@ const std::map<std::string, std::string>& number_words() {
     return words;
 }
 
-std::string nfkc_lower(std::string_view text) {
-    UErrorCode status = U_ZERO_ERROR;
-    const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
-    if (U_FAILURE(status)) {
-        throw Error("ICU failed to load the NFKC normalizer");
-    }
-    const icu::UnicodeString source = icu::UnicodeString::fromUTF8(
-        icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-    icu::UnicodeString normalized = nfkc->normalize(source, status);
-    if (U_FAILURE(status)) {
-        throw Error("ICU failed to normalize an answer");
-    }
-    normalized.toLower(icu::Locale::getRoot());
-    std::string out;
-    normalized.toUTF8String(out);
-    return out;
-}
-
 // Replaces punctuation and whitespace of any kind (Unicode White_Space:
 // tab, line breaks, no-break and ideographic spaces, ...) with ' ', code
 // point by code point, so only ' ' separates words afterwards.
@@ -75,13 +57,31 @@ std::string separators_to_spaces(std::string_view text) {
 
 }  // namespace
 
+std::string nfkc_lowercase(std::string_view text) {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
+    if (U_FAILURE(status)) {
+        throw Error("ICU failed to load the NFKC normalizer");
+    }
+    const icu::UnicodeString source = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+    icu::UnicodeString normalized = nfkc->normalize(source, status);
+    if (U_FAILURE(status)) {
+        throw Error("ICU failed to normalize an answer");
+    }
+    normalized.toLower(icu::Locale::getRoot());
+    std::string out;
+    normalized.toUTF8String(out);
+    return out;
+}
+
 bool is_cjk_code_point(char32_t c) {
     return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
            (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x3040 && c <= 0x30FF) || (c >= 0xAC00 && c <= 0xD7AF);
 }
 
 std::string normalize_answer(std::string_view text, const NormalizeOptions& options) {
-    const std::string spaced = separators_to_spaces(nfkc_lower(sanitize_utf8(text)));
+    const std::string spaced = separators_to_spaces(nfkc_lowercase(sanitize_utf8(text)));
     std::vector<std::string> words;
     for (const auto& word : split(spaced, ' ')) {
         const std::string clean = trim(word);

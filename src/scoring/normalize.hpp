@@ -25,6 +25,10 @@ struct NormalizeOptions {
 
 [[nodiscard]] std::string normalize_answer(std::string_view text, const NormalizeOptions& options);
 
+// Steps 1 and 2 alone: NFKC, then Unicode lowercase in the root locale.
+// Throws Error when ICU fails.
+[[nodiscard]] std::string nfkc_lowercase(std::string_view text);
+
 // Splits normalized text into tokens (see the file comment).
 [[nodiscard]] std::vector<std::string> answer_tokens(std::string_view normalized);
 

@@ -16,12 +16,7 @@ namespace {
 class ChoiceLogprobTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        const auto& files = testing::tiny_model();
-        LlamaEngineOptions options;
-        options.model = files.model;
-        options.mmproj = files.mmproj;
-        options.context_size = 4096;
-        engine_ = make_llama_engine(options).release();
+        engine_ = make_llama_engine(testing::tiny_engine_options(testing::tiny_model())).release();
     }
     static void TearDownTestSuite() {
         delete engine_;

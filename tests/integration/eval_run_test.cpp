@@ -50,12 +50,7 @@ EvalConfig slake_config(size_t limit) {
 TEST(EvalRun, TinyModelOnTwentySlakeRowsWritesFourFiles) {
     const EvalConfig config = slake_config(20);
     const Dataset dataset = load_dataset(config.dataset);
-    const auto& files = testing::tiny_model();
-    LlamaEngineOptions options;
-    options.model = files.model;
-    options.mmproj = files.mmproj;
-    options.context_size = 4096;
-    const auto engine = make_llama_engine(options);
+    const auto engine = make_llama_engine(testing::tiny_engine_options(testing::tiny_model()));
 
     const EvalOutcome outcome = run_eval(config, dataset, *engine);
     for (const char* name : {"manifest.json", "predictions.jsonl", "summary.json", "report.md"}) {

@@ -69,10 +69,7 @@ std::vector<EngineRequest> slake_requests(size_t rows) {
 }
 
 LlamaEngineOptions base_options(const TinyModelFiles& files) {
-    LlamaEngineOptions options;
-    options.model = files.model;
-    options.mmproj = files.mmproj;
-    options.context_size = 4096;
+    LlamaEngineOptions options = testing::tiny_engine_options(files);
     options.use_gpu = false;
     return options;
 }

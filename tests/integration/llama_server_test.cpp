@@ -63,10 +63,7 @@ TEST(LlamaServer, SameAnswersAsInProcessEngineOnSlake) {
     const EvalOutcome remote_run = run_eval(remote_config, dataset, *remote);
 
     const EvalConfig local_config = slake_config(root / "in-process");
-    LlamaEngineOptions local_options;
-    local_options.model = model.model;
-    local_options.mmproj = model.mmproj;
-    local_options.context_size = 4096;
+    LlamaEngineOptions local_options = testing::tiny_engine_options(model);
     // llama.cpp's CPU results depend on the thread count: with two threads
     // here and one in the servers, 4 of these 40 outputs differed.
     local_options.threads = 1;

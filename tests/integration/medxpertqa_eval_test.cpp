@@ -55,12 +55,7 @@ EvalConfig medxpertqa_config(const Dataset& dataset, std::vector<AblationMode> m
 }
 
 std::unique_ptr<Engine> tiny_engine() {
-    const auto& files = testing::tiny_model();
-    LlamaEngineOptions options;
-    options.model = files.model;
-    options.mmproj = files.mmproj;
-    options.context_size = 4096;
-    return make_llama_engine(options);
+    return make_llama_engine(testing::tiny_engine_options(testing::tiny_model()));
 }
 
 std::vector<std::string> image_names(const Example& example) {

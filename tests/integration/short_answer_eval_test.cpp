@@ -15,12 +15,7 @@ namespace medvlm {
 namespace {
 
 std::unique_ptr<Engine> tiny_engine() {
-    const auto& files = testing::tiny_model();
-    LlamaEngineOptions options;
-    options.model = files.model;
-    options.mmproj = files.mmproj;
-    options.context_size = 4096;
-    return make_llama_engine(options);
+    return make_llama_engine(testing::tiny_engine_options(testing::tiny_model()));
 }
 
 EvalConfig config_for(Benchmark benchmark, const std::string& data_file, const std::string& image_root,

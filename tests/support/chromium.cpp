@@ -2,11 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <sstream>
-#include <sys/wait.h>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -15,35 +12,6 @@
 
 namespace medvlm::testing {
 namespace {
-
-std::string shell_quote(const std::string& text) {
-    std::string quoted = "'";
-    for (char c : text) {
-        quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    }
-    return quoted + "'";
-}
-
-struct Output {
-    int exit_code = -1;
-    std::string text;
-};
-
-Output run_shell(const std::string& command) {
-    Output output;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) {
-        throw std::runtime_error("cannot run " + command);
-    }
-    std::array<char, 4096> buffer{};
-    size_t count = 0;
-    while ((count = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-        output.text.append(buffer.data(), count);
-    }
-    const int status = ::pclose(pipe);
-    output.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return output;
-}
 
 // The common flags: headless, no sandbox (tests may run as root), no GPU,
 // nothing that phones home, a fresh profile, and the browser log on stderr.
@@ -80,9 +48,9 @@ std::string chromium_binary() {
         return env;
     }
     for (const char* name : {"chromium", "chromium-browser"}) {
-        const Output found = run_shell(std::string("command -v ") + name + " 2>/dev/null");
-        if (found.exit_code == 0 && !found.text.empty()) {
-            return found.text.substr(0, found.text.find('\n'));
+        const CommandResult found = run_shell(std::string("command -v ") + name + " 2>/dev/null");
+        if (found.exit_code == 0 && !found.output.empty()) {
+            return found.output.substr(0, found.output.find('\n'));
         }
     }
     ADD_FAILURE() << "Chromium not found; install Debian's chromium package (scripts/setup.sh does) or set "
@@ -93,17 +61,17 @@ std::string chromium_binary() {
 RenderedPage render_page(const std::filesystem::path& html, const std::filesystem::path& png, int width, int height) {
     RenderedPage page;
     const auto screenshot_log = make_temp_dir("chromium-log") / "screenshot.log";
-    const Output screenshot =
+    const CommandResult screenshot =
         run_shell(chromium_command(make_temp_dir("chromium-profile"), "--screenshot=" + png.string(), html, width, height) +
                   " 2>" + shell_quote(screenshot_log.string()));
     page.screenshot_exit_code = screenshot.exit_code;
     page.log = read_file(screenshot_log);
 
     const auto dom_log = screenshot_log.parent_path() / "dom.log";
-    const Output dom = run_shell(chromium_command(make_temp_dir("chromium-profile"), "--dump-dom", html, width, height) +
+    const CommandResult dom = run_shell(chromium_command(make_temp_dir("chromium-profile"), "--dump-dom", html, width, height) +
                                  " 2>" + shell_quote(dom_log.string()));
     page.dom_exit_code = dom.exit_code;
-    page.dom = dom.text;
+    page.dom = dom.output;
     const std::string dom_stderr = read_file(dom_log);
     page.log += dom_stderr;
 

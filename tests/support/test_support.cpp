@@ -34,18 +34,6 @@ TempDirs& temp_dirs() {
     return dirs;
 }
 
-std::string shell_quote(const std::string& text) {
-    std::string quoted = "'";
-    for (char c : text) {
-        if (c == '\'') {
-            quoted += "'\\''";
-        } else {
-            quoted += c;
-        }
-    }
-    return quoted + "'";
-}
-
 }  // namespace
 
 std::filesystem::path shared_data_dir() {
@@ -88,6 +76,14 @@ const TinyModelFiles& tiny_model(uint64_t seed) {
     return it->second;
 }
 
+LlamaEngineOptions tiny_engine_options(const TinyModelFiles& files) {
+    LlamaEngineOptions options;
+    options.model = files.model;
+    options.mmproj = files.mmproj;
+    options.context_size = 4096;
+    return options;
+}
+
 void write_text(const std::filesystem::path& path, const std::string& content) {
     std::filesystem::create_directories(path.parent_path());
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -97,7 +93,17 @@ void write_text(const std::filesystem::path& path, const std::string& content) {
     }
 }
 
-namespace {
+std::string shell_quote(const std::string& text) {
+    std::string quoted = "'";
+    for (char c : text) {
+        if (c == '\'') {
+            quoted += "'\\''";
+        } else {
+            quoted += c;
+        }
+    }
+    return quoted + "'";
+}
 
 CommandResult run_shell(const std::string& command) {
     CommandResult result;
@@ -114,6 +120,8 @@ CommandResult run_shell(const std::string& command) {
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return result;
 }
+
+namespace {
 
 std::string medvlm_command(const std::vector<std::string>& arguments) {
     std::string command = shell_quote(MEDVLM_BINARY);

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/llama_engine.hpp"
 #include "model/tiny_model.hpp"
 
 namespace medvlm::testing {
@@ -23,12 +24,23 @@ namespace medvlm::testing {
 // A tiny model written once per process for the given seed.
 [[nodiscard]] const TinyModelFiles& tiny_model(uint64_t seed = 1);
 
+// Options for an in-process engine on a tiny model's files, with a context
+// of 4096 tokens per sequence and everything else at its default.
+[[nodiscard]] LlamaEngineOptions tiny_engine_options(const TinyModelFiles& files);
+
 void write_text(const std::filesystem::path& path, const std::string& content);
 
 struct CommandResult {
     int exit_code = -1;
     std::string output;  // stdout and stderr together
 };
+
+// Wraps the text in single quotes for /bin/sh.
+[[nodiscard]] std::string shell_quote(const std::string& text);
+
+// Runs a /bin/sh command line and returns its exit code and whatever it
+// wrote to stdout (redirect stderr in the command to capture it).
+[[nodiscard]] CommandResult run_shell(const std::string& command);
 
 // Runs the medvlm binary with the arguments (each shell-quoted).
 [[nodiscard]] CommandResult run_medvlm(const std::vector<std::string>& arguments);
