@@ -115,7 +115,15 @@ bool LlamaEngine::any_call_in(CallPhase phase) const {
                        [phase](const Slot& slot) { return slot.call != nullptr && slot.call->phase == phase; });
 }
 
+// Every free slot first continues its own chain, and only then do free
+// slots take other calls (engine/slot_scheduler.hpp).
 void LlamaEngine::fill_free_slots(std::vector<Call>& calls, std::vector<size_t>& pending) {
+    for (const SlotChoice choice : {SlotChoice::ChainOnly, SlotChoice::Any}) {
+        fill_free_slots(calls, pending, choice);
+    }
+}
+
+void LlamaEngine::fill_free_slots(std::vector<Call>& calls, std::vector<size_t>& pending, SlotChoice choice) {
     for (Slot& slot : slots_) {
         while (slot.call == nullptr && !pending.empty()) {
             std::vector<const std::vector<PromptElement>*> waiting;
@@ -128,7 +136,7 @@ void LlamaEngine::fill_free_slots(std::vector<Call>& calls, std::vector<size_t>&
                     busy.push_back(&other.call->prompt.elements);
                 }
             }
-            const auto chosen = choose_next_call(waiting, slot.cached, busy, options_.prefix_cache);
+            const auto chosen = choose_next_call(waiting, slot.cached, busy, options_.prefix_cache, choice);
             if (!chosen) {
                 break;
             }

@@ -17,6 +17,7 @@
 #include "engine/llama_engine.hpp"
 #include "engine/llama_prompt.hpp"
 #include "engine/prefix_tree.hpp"
+#include "engine/slot_scheduler.hpp"
 
 namespace medvlm {
 
@@ -79,6 +80,7 @@ private:
     // Calls (llama_engine_calls.cpp).
     void check_context(int64_t positions, const EngineRequest& request) const;
     void fill_free_slots(std::vector<Call>& calls, std::vector<size_t>& pending);
+    void fill_free_slots(std::vector<Call>& calls, std::vector<size_t>& pending, SlotChoice choice);
     void start_call(Slot& slot, Call& call);
     void prefill_step();
     void generation_step();

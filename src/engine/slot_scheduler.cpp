@@ -18,12 +18,14 @@ bool shares_chain(const ElementList& call, const ElementList& other) {
 }  // namespace
 
 std::optional<size_t> choose_next_call(const std::vector<const ElementList*>& pending, const ElementList& slot_content,
-                                       const std::vector<const ElementList*>& busy_calls, bool prefix_cache) {
+                                       const std::vector<const ElementList*>& busy_calls, bool prefix_cache,
+                                       SlotChoice choice) {
     if (pending.empty()) {
         return std::nullopt;
     }
     if (!prefix_cache) {
-        return 0;
+        // Without reuse there are no chains: calls go in plan order.
+        return choice == SlotChoice::Any ? std::optional<size_t>(0) : std::nullopt;
     }
 
     size_t best = 0;
@@ -37,6 +39,9 @@ std::optional<size_t> choose_next_call(const std::vector<const ElementList*>& pe
     }
     if (shares_chain(*pending[best], slot_content)) {
         return best;
+    }
+    if (choice == SlotChoice::ChainOnly) {
+        return std::nullopt;
     }
 
     for (size_t i = 0; i < pending.size(); ++i) {

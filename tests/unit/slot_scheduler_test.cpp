@@ -75,6 +75,26 @@ TEST(SlotScheduler, ShortSharedPrefixDoesNotChain) {
     EXPECT_EQ(choose_next_call(pointers(pending), calls[0], busy, true), 0u);
 }
 
+TEST(SlotScheduler, ChainOnlyContinuesTheSlotsGroup) {
+    const auto calls = two_groups();
+    const std::vector<ElementList> pending = {calls[1], calls[2], calls[4], calls[5]};
+    EXPECT_EQ(choose_next_call(pointers(pending), calls[3], {}, true, SlotChoice::ChainOnly), 2u);
+}
+
+TEST(SlotScheduler, ChainOnlyLeavesOtherGroupsAlone) {
+    // The first group's calls are unclaimed (their slot is free too), but a
+    // slot holding nothing related must not take them in this pass.
+    const auto calls = two_groups();
+    const std::vector<ElementList> pending = {calls[1], calls[2], calls[4], calls[5]};
+    EXPECT_EQ(choose_next_call(pointers(pending), {}, {}, true, SlotChoice::ChainOnly), std::nullopt);
+    EXPECT_EQ(choose_next_call(pointers(pending), {}, {}, true, SlotChoice::Any), 0u);
+}
+
+TEST(SlotScheduler, ChainOnlyWithoutPrefixCacheTakesNothing) {
+    const auto calls = two_groups();
+    EXPECT_EQ(choose_next_call(pointers(calls), calls[0], {}, false, SlotChoice::ChainOnly), std::nullopt);
+}
+
 TEST(SlotScheduler, NothingPending) {
     EXPECT_EQ(choose_next_call({}, {}, {}, true), std::nullopt);
 }
