@@ -67,7 +67,7 @@ std::string nfkc_lowercase(std::string_view text) {
         icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
     icu::UnicodeString normalized = nfkc->normalize(source, status);
     if (U_FAILURE(status)) {
-        throw Error("ICU failed to normalize an answer");
+        throw Error("ICU failed to convert text to NFKC");
     }
     normalized.toLower(icu::Locale::getRoot());
     std::string out;
